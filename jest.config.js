@@ -1,0 +1,11 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  preset: "ts-jest",
+  testEnvironment: "node",
+  roots: ["<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  // End-to-end tests run real `terraform plan`s and child processes: give them room.
+  testTimeout: 120000,
+  // Two cores: keep parallel terraform runs from starving each other.
+  maxWorkers: 2,
+};

@@ -1,0 +1,185 @@
+import { z } from "zod";
+
+/**
+ * Zod schema of `GET /v1alpha1/inference/deployments/{id}` (CoreWeave Inference API v1alpha1).
+ *
+ * Decisions, where the OpenAPI is silent:
+ * - Unknown fields are tolerated and dropped: the API is alpha and may grow.
+ * - Enums are "open": a value we do not know (a new `STATUS_*`, a new capacity class) parses,
+ *   keeps its text, and is typed as `string`. Readiness checks compare against known values,
+ *   so an unknown status can never count as READY.
+ * - The API speaks proto3 JSON, which omits zero values. Absent strings read as `""`, absent
+ *   lists as `[]`, absent `disabled` as `false`, and an absent status as `STATUS_UNSPECIFIED`
+ *   (proto3's enum zero). Absent sub-objects (model, runtime, ...) stay `undefined`.
+ * - `deployment` and `deployment.spec.id` are required: without them the answer identifies nothing.
+ */
+
+export const KNOWN_DEPLOYMENT_STATUSES = [
+  "STATUS_CREATING",
+  "STATUS_READY",
+  "STATUS_UPDATING",
+  "STATUS_DELETING",
+  "STATUS_ERROR",
+  "STATUS_FAILED",
+] as const;
+export type KnownDeploymentStatus = (typeof KNOWN_DEPLOYMENT_STATUSES)[number];
+/** A known status, or any other text the API may add later (never treated as ready). */
+export type DeploymentStatus = KnownDeploymentStatus | "STATUS_UNSPECIFIED" | (string & {});
+
+export const KNOWN_CAPACITY_CLASSES = [
+  "CAPACITY_CLASS_RESERVED",
+  "CAPACITY_CLASS_ON_DEMAND",
+] as const;
+export type CapacityClass = (typeof KNOWN_CAPACITY_CLASSES)[number] | (string & {});
+
+export const KNOWN_CONDITION_STATUSES = ["True", "False", "Unknown"] as const;
+export type ConditionStatus = (typeof KNOWN_CONDITION_STATUSES)[number] | (string & {});
+
+/** An enum that accepts values it does not know yet, keeping the known ones in the type. */
+function openEnum<T extends string>() {
+  return z.string() as unknown as z.ZodType<T, string>;
+}
+
+const UINT32_MAX = 4_294_967_295;
+const uint32 = z
+  .number()
+  .int("must be an integer")
+  .min(0, "must be a non-negative integer (uint32)")
+  .max(UINT32_MAX, "must fit in uint32");
+const dateTime = z.iso.datetime({ offset: true, message: "must be an RFC 3339 date-time" });
+const protoString = z.string().default("");
+
+export const deploymentRuntimeSchema = z.object({
+  engine: z.string(),
+  version: z.string().optional(),
+  engineConfig: z.record(z.string(), z.string()).optional(),
+});
+
+export const deploymentResourcesSchema = z.object({
+  instanceType: z.string(),
+  gpuCount: uint32,
+});
+
+export const deploymentModelSchema = z.object({
+  name: z.string(),
+  bucket: z.string(),
+  path: z.string(),
+});
+
+export const deploymentAutoscalingSchema = z.object({
+  min: uint32,
+  max: uint32,
+  priority: uint32.optional(),
+  concurrency: uint32.optional(),
+  capacityClasses: z.array(openEnum<CapacityClass>()).default([]),
+});
+
+export const deploymentTrafficSchema = z.object({
+  weight: uint32.optional(),
+});
+
+export const conditionSchema = z.object({
+  type: protoString,
+  status: openEnum<ConditionStatus>().default(""),
+  reason: protoString,
+  message: protoString,
+  zone: z.string().optional(),
+  lastUpdateTime: dateTime.optional(),
+});
+
+export const deploymentSpecSchema = z.object({
+  id: z.string().min(1, "must be a non-empty deployment ID"),
+  name: protoString,
+  gatewayIds: z.array(z.string()).default([]),
+  runtime: deploymentRuntimeSchema.optional(),
+  resources: deploymentResourcesSchema.optional(),
+  model: deploymentModelSchema.optional(),
+  autoscaling: deploymentAutoscalingSchema.optional(),
+  traffic: deploymentTrafficSchema.optional(),
+  organizationId: protoString,
+  disabled: z.boolean().default(false),
+});
+
+export const deploymentStatusSchema = z.object({
+  createdAt: dateTime.optional(),
+  updatedAt: dateTime.optional(),
+  conditions: z.array(conditionSchema).default([]),
+  status: openEnum<DeploymentStatus>().default("STATUS_UNSPECIFIED"),
+});
+
+export const deploymentSchema = z.object({
+  spec: deploymentSpecSchema,
+  status: deploymentStatusSchema.default({ conditions: [], status: "STATUS_UNSPECIFIED" }),
+});
+
+export const getDeploymentResponseSchema = z.object({
+  deployment: deploymentSchema,
+});
+
+export type DeploymentRuntime = z.output<typeof deploymentRuntimeSchema>;
+export type DeploymentResources = z.output<typeof deploymentResourcesSchema>;
+export type DeploymentModel = z.output<typeof deploymentModelSchema>;
+export type DeploymentAutoscaling = z.output<typeof deploymentAutoscalingSchema>;
+export type DeploymentTraffic = z.output<typeof deploymentTrafficSchema>;
+export type DeploymentCondition = z.output<typeof conditionSchema>;
+export type DeploymentSpec = z.output<typeof deploymentSpecSchema>;
+export type DeploymentStatusBlock = z.output<typeof deploymentStatusSchema>;
+export type Deployment = z.output<typeof deploymentSchema>;
+/** The wire shape, before defaults are applied: what the API (or the emulator) sends. */
+export type GetDeploymentResponseJson = z.input<typeof getDeploymentResponseSchema>;
+
+/** One schema violation: where it is and what was expected. Never the offending value. */
+export interface SchemaViolation {
+  readonly path: string;
+  readonly problem: string;
+}
+
+export type ParseResult =
+  | { readonly ok: true; readonly deployment: Deployment }
+  | { readonly ok: false; readonly violations: readonly SchemaViolation[] };
+
+/** Renders a zod path the way users write it: `deployment.spec.gatewayIds[0]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === "number") return `${out}[${key}]`;
+    return out === "" ? String(key) : `${out}.${String(key)}`;
+  }, "");
+}
+
+/** Validates a decoded JSON body. Pure: no I/O, never throws. */
+export function parseGetDeploymentResponse(body: unknown): ParseResult {
+  const result = getDeploymentResponseSchema.safeParse(body, { reportInput: true });
+  if (result.success) return { ok: true, deployment: result.data.deployment };
+  return {
+    ok: false,
+    violations: result.error.issues.map((issue) => ({
+      path: formatPath(issue.path) || "(response body)",
+      problem: describeIssue(issue),
+    })),
+  };
+}
+
+// zod's own messages are mostly value-free, but we word them ourselves so that no future
+// zod message can leak a value from the body into an error.
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return issue.input === undefined
+        ? `is required (${issue.expected})`
+        : `must be ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describeType(issue.input)}`;
+    case "too_small":
+    case "too_big":
+    case "invalid_format":
+    case "not_multiple_of":
+    case "custom":
+      return issue.message;
+    default:
+      return `is invalid (${issue.code})`;
+  }
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
