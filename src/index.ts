@@ -1,0 +1,11 @@
+export * from "./api/client";
+export * from "./api/config";
+export * from "./api/deployment-id";
+export * from "./api/errors";
+export * from "./api/readiness";
+export * from "./api/retry";
+export * from "./api/schema";
+export * from "./lookup/deployment-source";
+export { LiveDeploymentSource } from "./lookup/live-deployment-source";
+export * from "./datasources/coreweave-deployment-data";
+export * from "./constructs/deployment-readiness-gate";
