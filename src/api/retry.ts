@@ -91,6 +91,8 @@ export function parseRetryAfterMs(
   if (retryAfter === undefined) return undefined;
   const value = retryAfter.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // An HTTP-date has a weekday and month name; anything else ("-1", "1.5") is unreadable.
+  if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
