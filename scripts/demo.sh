@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# npm run demo: start the local CoreWeave API emulator, then run real `cdktf plan`s of the
+# examples against it: typed outputs, one rollout that passes the READY gate, one that is blocked.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v "${TERRAFORM_BINARY_NAME:-terraform}" >/dev/null; then
+  echo "The demo runs real plans and needs Terraform >= 1.4 on PATH." >&2
+  exit 1
+fi
+
+work=$(mktemp -d)
+emulator_pid=""
+cleanup() {
+  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Offline: no version checks, no user CLI config pointing at unreachable mirrors.
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE="$work/terraformrc" FORCE_COLOR=0
+: >"$TF_CLI_CONFIG_FILE"
+
+npx tsx src/testing/emulator-cli.ts >"$work/emulator.log" 2>&1 &
+emulator_pid=$!
+for _ in $(seq 1 150); do
+  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/emulator.log" | head -n 1 || true)
+  [ -n "$url" ] && break
+  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$url" ] || { echo "The emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+echo "Emulator: $url"
+export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN=emulator-token
+
+plan() { npx cdktf plan "$1" --output "$work/cdktf.out" >"$work/plan.log" 2>&1; }
+
+echo
+echo "== 1/3 typed outputs: gateway routes and model config from deployment demo-ready"
+MODEL_DEPLOYMENT_ID=demo-ready ROLLOUT_DEPLOYMENT_ID=demo-ready plan model-serving || {
+  cat "$work/plan.log"; echo "FAILED: the typed-outputs plan should pass." >&2; exit 1; }
+grep -E 'terraform_data\.[a-z_-]*(route|config)[^ ]* will be created|Plan:' "$work/plan.log" | sed 's/^ *//'
+
+echo
+echo "== 2/3 gated rollout of demo-ready (STATUS_READY): the plan passes"
+if ROLLOUT_DEPLOYMENT_ID=demo-ready plan rollout; then
+  grep -E 'Plan:' "$work/plan.log" | sed 's/^ *//'
+  echo "PASSED: rollout may proceed."
+else
+  cat "$work/plan.log"; echo "FAILED: a READY deployment should pass the gate." >&2; exit 1
+fi
+
+echo
+echo "== 3/3 gated rollout of demo-creating (STATUS_CREATING): the plan is blocked"
+if ROLLOUT_DEPLOYMENT_ID=demo-creating plan rollout; then
+  cat "$work/plan.log"; echo "FAILED: a CREATING deployment must not pass the gate." >&2; exit 1
+fi
+# The CLI prints Terraform's error once per stream; show the reason once.
+awk '/is not ready/ && !seen { seen = 1; show = 1 } show && /^ *[│]? *$/ { exit } show' "$work/plan.log" \
+  | sed 's/^[ │]*//' || true
+grep -q 'CoreWeave deployment "demo-creating" is not ready' "$work/plan.log" || {
+  cat "$work/plan.log"; echo "FAILED: the plan failed, but not at the gate." >&2; exit 1; }
+echo "BLOCKED: rollout stopped by the readiness gate, as intended."

@@ -1,0 +1,322 @@
+import { inspect } from "node:util";
+import { createServer, type Server } from "node:net";
+import {
+  ApiConnectionError,
+  ApiTimeoutError,
+  ConfigurationError,
+  CoreweaveApiError,
+  CoreweaveInferenceClient,
+  type CoreweaveClientOptions,
+  DeploymentNotFoundError,
+  InvalidArgumentError,
+  InvalidDeploymentIdError,
+  InvalidResponseError,
+  PermissionDeniedError,
+  RateLimitedError,
+  ResponseTooLargeError,
+  ServerError,
+  UnauthenticatedError,
+} from "../src";
+import { CoreweaveEmulator, deploymentFixture } from "../src/testing";
+
+const TOKEN = "cw-test-token-7f3a9c2e";
+const ID = "dep-1";
+
+let emulator: CoreweaveEmulator;
+let url: string;
+const clients: CoreweaveInferenceClient[] = [];
+
+beforeAll(async () => {
+  emulator = new CoreweaveEmulator({ token: TOKEN });
+  url = await emulator.start();
+});
+afterAll(() => emulator.stop());
+beforeEach(() => {
+  emulator.reset();
+  emulator.setDeployment(ID, { deployment: deploymentFixture(ID).deployment });
+});
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+/** A client with fast retries, so tests of retry behaviour stay short. */
+function client(options: CoreweaveClientOptions = {}): CoreweaveInferenceClient {
+  const c = new CoreweaveInferenceClient({
+    endpoint: url,
+    apiToken: TOKEN,
+    env: {},
+    retry: { initialDelayMs: 20, maxDelayMs: 50 },
+    ...options,
+  });
+  clients.push(c);
+  return c;
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+const gets = () => emulator.requestLog().filter((entry) => entry.path.includes("/deployments/"));
+
+describe("CoreweaveInferenceClient against the emulator", () => {
+  it("returns the validated deployment and sends the bearer token", async () => {
+    const deployment = await client().getDeployment(ID);
+    expect(deployment).toEqual(
+      expect.objectContaining({ spec: expect.objectContaining({ id: ID }) }),
+    );
+    expect(deployment.spec.gatewayIds.length).toBeGreaterThan(0);
+    expect(gets()).toEqual([
+      expect.objectContaining({ auth: "ok", status: 200, deploymentId: ID }),
+    ]);
+  });
+
+  it.each([
+    [404, DeploymentNotFoundError, "NOT_FOUND", /Check the deployment ID/],
+    [403, PermissionDeniedError, "PERMISSION_DENIED", /IAM access policy/],
+    [400, InvalidArgumentError, "INVALID_ARGUMENT", /check the deployment ID/],
+    [409, CoreweaveApiError, "ABORTED", /not retried/],
+    [501, ServerError, "UNIMPLEMENTED", /does not implement GET deployment \(not retried\)/],
+  ])("maps HTTP %i to %p without retrying", async (httpStatus, ErrorClass, code, advice) => {
+    emulator.addFault({ type: "status", httpStatus, message: `emulated ${httpStatus}` });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(ErrorClass);
+    expect(error.message).toContain(`deployment "${ID}"`);
+    expect(error.message).toContain(`HTTP ${httpStatus} ${code}: emulated ${httpStatus}`);
+    expect(error.message).toMatch(advice);
+    expect(error).toMatchObject({ httpStatus, grpcCode: code, deploymentId: ID, attempts: 1 });
+    expect(gets()).toHaveLength(1);
+  });
+
+  it("maps an unknown deployment to DeploymentNotFoundError with the API's message", async () => {
+    const error = await failure(client().getDeployment("nope"));
+    expect(error).toBeInstanceOf(DeploymentNotFoundError);
+    expect(error.message).toMatch(/"nope" failed: HTTP 404 NOT_FOUND: .*not found/);
+  });
+
+  it("maps a wrong token to UnauthenticatedError that points at COREWEAVE_API_TOKEN", async () => {
+    const error = await failure(client({ apiToken: "wrong-token" }).getDeployment(ID));
+    expect(error).toBeInstanceOf(UnauthenticatedError);
+    expect(error.message).toMatch(/HTTP 401 UNAUTHENTICATED/);
+    expect(error.message).toMatch(/Check COREWEAVE_API_TOKEN/);
+    expect(error.message).not.toContain("wrong-token");
+  });
+
+  it("includes BadRequest field violations from google.rpc.Status details", async () => {
+    emulator.addFault({
+      type: "status",
+      httpStatus: 400,
+      message: "invalid id",
+      details: [
+        {
+          "@type": "type.googleapis.com/google.rpc.BadRequest",
+          fieldViolations: [{ field: "id", description: "must be a UUID" }],
+        },
+      ],
+    });
+    const error = await failure(client().getDeployment(ID));
+    expect(error.message).toContain("invalid id; id: must be a UUID");
+  });
+
+  it("retries 503 and recovers, counted in the request log", async () => {
+    emulator.addFault({ type: "status", httpStatus: 503, times: 2 });
+    const deployment = await client().getDeployment(ID);
+    expect(deployment.spec.id).toBe(ID);
+    expect(gets().map((entry) => entry.status)).toEqual([503, 503, 200]);
+  });
+
+  it("gives up on persistent 5xx after maxRetries with ServerError", async () => {
+    emulator.addFault({ type: "status", httpStatus: 500, times: -1, message: "boom" });
+    const error = await failure(
+      client({ retry: { maxRetries: 2, initialDelayMs: 1 } }).getDeployment(ID),
+    );
+    expect(error).toBeInstanceOf(ServerError);
+    expect(error.message).toMatch(/HTTP 500 INTERNAL: boom\. .*Gave up after 3 attempts/);
+    expect(gets()).toHaveLength(3);
+  });
+
+  it("honours Retry-After on 429", async () => {
+    emulator.addFault({ type: "status", httpStatus: 429, retryAfter: "1" });
+    const started = Date.now();
+    await client().getDeployment(ID);
+    const log = gets();
+    expect(log.map((entry) => entry.status)).toEqual([429, 200]);
+    // Our backoff would be 20-50 ms; the server asked for a second.
+    expect(Date.parse(log[1].time) - Date.parse(log[0].time)).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it("caps Retry-After, and reports RateLimitedError when 429 persists", async () => {
+    emulator.addFault({ type: "status", httpStatus: 429, retryAfter: "3600", times: -1 });
+    const started = Date.now();
+    const error = await failure(
+      client({ retry: { maxRetries: 1, retryAfterCapMs: 100 } }).getDeployment(ID),
+    );
+    expect(error).toBeInstanceOf(RateLimitedError);
+    expect(error.message).toMatch(/HTTP 429 RESOURCE_EXHAUSTED/);
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(gets()).toHaveLength(2);
+  });
+
+  it("times out an attempt whose headers are slow, then retries", async () => {
+    emulator.addFault({ type: "slowHeaders", delayMs: 600 });
+    const deployment = await client({ attemptTimeoutMs: 200 }).getDeployment(ID);
+    expect(deployment.spec.id).toBe(ID);
+    expect(gets()).toHaveLength(2);
+  });
+
+  it("times out a slow body", async () => {
+    emulator.addFault({ type: "slowBody", delayMs: 600, times: -1 });
+    const error = await failure(
+      client({ attemptTimeoutMs: 200, retry: { maxRetries: 0 } }).getDeployment(ID),
+    );
+    expect(error).toBeInstanceOf(ApiTimeoutError);
+    expect(error.message).toMatch(/within 200 ms \(1 attempt\)/);
+  });
+
+  it("stops a hung server at the overall deadline", async () => {
+    emulator.addFault({ type: "hang", times: -1 });
+    const started = Date.now();
+    const error = await failure(
+      client({ attemptTimeoutMs: 400, deadlineMs: 1_500 }).getDeployment(ID),
+    );
+    const elapsed = Date.now() - started;
+    expect(error).toBeInstanceOf(ApiTimeoutError);
+    expect(error.message).toMatch(/overall deadline of 1500 ms/);
+    expect(elapsed).toBeGreaterThanOrEqual(1_000);
+    expect(elapsed).toBeLessThan(4_000);
+    expect(gets().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("fails a hung server within the default deadline, well under two minutes", () => {
+    const c = client();
+    expect(c.deadlineMs).toBe(60_000);
+    expect(c.attemptTimeoutMs).toBe(10_000);
+  });
+
+  it("refuses an oversized body at the cap, without retrying", async () => {
+    emulator.addFault({ type: "oversized", bytes: 200_000 });
+    const error = await failure(client({ maxResponseBytes: 64 * 1024 }).getDeployment(ID));
+    expect(error).toBeInstanceOf(ResponseTooLargeError);
+    expect(error.message).toMatch(/exceeds 65536 bytes/);
+    expect(gets()).toHaveLength(1);
+  });
+
+  it("reports a malformed body as InvalidResponseError", async () => {
+    emulator.addFault({ type: "malformed" });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toMatch(/"dep-1" returned HTTP 200 with an invalid body: it is not JSON/);
+  });
+
+  it("reports a schema-invalid body with the field path and the deployment ID", async () => {
+    emulator.addFault({ type: "schemaInvalid" });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain('deployment "dep-1"');
+    expect(error.message).toContain("deployment.spec.gatewayIds must be array, got string");
+    expect(error.message).not.toContain("not-a-list");
+  });
+
+  it("rejects an answer about another deployment", async () => {
+    emulator.setDeployment(ID, { deployment: deploymentFixture("someone-else").deployment });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toMatch(/describes a different deployment/);
+  });
+
+  it("retries a connection reset", async () => {
+    emulator.addFault({ type: "reset" });
+    await client().getDeployment(ID);
+    expect(gets()).toHaveLength(2);
+  });
+
+  it("reports a refused connection as ApiConnectionError after retries", async () => {
+    const closedPort = await freePort();
+    const error = await failure(
+      client({
+        endpoint: `http://127.0.0.1:${closedPort}`,
+        retry: { maxRetries: 2, initialDelayMs: 1 },
+      }).getDeployment(ID),
+    );
+    expect(error).toBeInstanceOf(ApiConnectionError);
+    expect(error.message).toMatch(/could not reach http:\/\/127\.0\.0\.1:\d+: ECONNREFUSED/);
+    expect(error.message).toMatch(/\(3 attempts\)/);
+  });
+
+  it.each(["", "a/b", "..", "bad\u0007id", "x".repeat(300)])(
+    "rejects the bad ID %j before sending anything",
+    async (badId) => {
+      const error = await failure(client().getDeployment(badId));
+      expect(error).toBeInstanceOf(InvalidDeploymentIdError);
+      expect(gets()).toHaveLength(0);
+    },
+  );
+
+  it("path-encodes IDs", async () => {
+    emulator.setDeployment("a b?c", { deployment: deploymentFixture("a b?c").deployment });
+    await client().getDeployment("a b?c");
+    expect(gets()[0].path).toBe("/v1alpha1/inference/deployments/a%20b%3Fc");
+  });
+
+  it("fails before any request without a token", () => {
+    expect(() => new CoreweaveInferenceClient({ endpoint: url, env: {} })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => new CoreweaveInferenceClient({ endpoint: url, env: {} })).toThrow(
+      /set COREWEAVE_API_TOKEN/,
+    );
+  });
+
+  it("refuses to send the token over plain http to a non-loopback host", () => {
+    expect(
+      () => new CoreweaveInferenceClient({ endpoint: "http://example.com", apiToken: TOKEN }),
+    ).toThrow(/unencrypted/);
+  });
+
+  it.each([
+    ["attemptTimeoutMs", { attemptTimeoutMs: 0 }],
+    ["deadlineMs", { deadlineMs: -1 }],
+    ["maxResponseBytes", { maxResponseBytes: 1.5 }],
+    ["retry.maxRetries", { retry: { maxRetries: -1 } }],
+  ])("rejects a bad %s option", (name, options) => {
+    expect(() => client(options as CoreweaveClientOptions)).toThrow(
+      new RegExp(`^${name.replace(".", "\\.")} must be`),
+    );
+  });
+});
+
+describe("token redaction", () => {
+  it("never shows the token in errors, their JSON or inspect output, or the client", async () => {
+    emulator.addFault({
+      type: "status",
+      httpStatus: 403,
+      message: `token ${TOKEN} may not read this`,
+    });
+    const c = client();
+    const error = await failure(c.getDeployment(ID));
+    const views = [
+      error.message,
+      String(error.stack),
+      inspect(error, { showHidden: true, depth: 10 }),
+      JSON.stringify(error),
+      inspect(c, { showHidden: true, depth: 10 }),
+      JSON.stringify(c),
+      JSON.stringify(emulator.requestLog()),
+    ];
+    for (const view of views) expect(view).not.toContain(TOKEN);
+    expect(error.message).toContain("token [REDACTED] may not read this");
+  });
+});
+
+async function freePort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

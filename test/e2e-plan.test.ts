@@ -1,0 +1,164 @@
+/**
+ * End to end: synthesize stacks against the emulator (a real HTTP server in another process),
+ * then run real `terraform plan` and `cdktf plan`. Never skipped: a missing terraform fails.
+ */
+import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { LiveDeploymentSource } from "../src";
+import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
+import { GatedRolloutStack } from "../examples/gated-rollout";
+import { offlineTerraformEnv, requireTerraform, run, terraformPlan } from "./support/terraform";
+
+const TOKEN = "cw-e2e-secret-0c2d7b1a";
+
+type Overrides = Parameters<typeof deploymentFixture>[1];
+const notReady = {
+  type: "Ready",
+  status: "False",
+  reason: "ModelLoading",
+  message: "Downloading weights",
+};
+
+const cases: ReadonlyArray<{ id: string; overrides: Overrides; blockers: string[] }> = [
+  { id: "e2e-ready", overrides: {}, blockers: [] },
+  {
+    id: "e2e-creating",
+    overrides: { status: "STATUS_CREATING", conditions: [notReady] },
+    blockers: [
+      "status is STATUS_CREATING; the gate accepts STATUS_READY",
+      "condition Ready is False (reason: ModelLoading; message: Downloading weights)",
+    ],
+  },
+  {
+    id: "e2e-error",
+    overrides: { status: "STATUS_ERROR" },
+    blockers: ["status is STATUS_ERROR; the gate accepts STATUS_READY"],
+  },
+  {
+    id: "e2e-failed",
+    overrides: {
+      status: "STATUS_FAILED",
+      conditions: [
+        { type: "Ready", status: "False", reason: "ImagePullBackOff", message: "pull failed" },
+      ],
+    },
+    blockers: [
+      "status is STATUS_FAILED; the gate accepts STATUS_READY",
+      "condition Ready is False (reason: ImagePullBackOff; message: pull failed)",
+    ],
+  },
+  {
+    id: "e2e-disabled",
+    overrides: { disabled: true },
+    blockers: ["the deployment is disabled (spec.disabled is true)"],
+  },
+  {
+    id: "e2e-false-condition",
+    overrides: {
+      conditions: [
+        { type: "Ready", status: "True" },
+        { type: "Progressing", status: "False", reason: "QuotaExceeded", message: "no H100 left" },
+      ],
+    },
+    blockers: ["condition Progressing is False (reason: QuotaExceeded; message: no H100 left)"],
+  },
+  {
+    id: "e2e-unknown-status",
+    overrides: { status: "STATUS_PAUSED" },
+    blockers: ["status is STATUS_PAUSED; the gate accepts STATUS_READY"],
+  },
+];
+
+let emulator: EmulatorProcess;
+let outdir: string;
+const env = offlineTerraformEnv();
+
+beforeAll(async () => {
+  requireTerraform();
+  emulator = await startEmulatorProcess({
+    token: TOKEN,
+    deployments: Object.fromEntries(
+      cases.map(({ id, overrides }) => [
+        id,
+        { deployment: deploymentFixture(id, overrides).deployment },
+      ]),
+    ),
+  });
+  LiveDeploymentSource.shared.clearCache();
+  outdir = mkdtempSync(join(tmpdir(), "cw-e2e-"));
+  const app = new App({ outdir });
+  process.env.COREWEAVE_API_ENDPOINT = emulator.url;
+  process.env.COREWEAVE_API_TOKEN = TOKEN;
+  try {
+    for (const { id } of cases) new GatedRolloutStack(app, id, { deploymentId: id });
+  } finally {
+    delete process.env.COREWEAVE_API_ENDPOINT;
+    delete process.env.COREWEAVE_API_TOKEN;
+  }
+  app.synth();
+});
+afterAll(() => emulator?.stop());
+
+describe("terraform plan of a gated rollout", () => {
+  it.each(cases)("$id", ({ id, blockers }) => {
+    const plan = terraformPlan(join(outdir, "stacks", id), env);
+    if (blockers.length === 0) {
+      expect(plan.output).toContain("Plan: 3 to add");
+      expect(plan.code).toBe(0);
+      return;
+    }
+    expect(plan.code).not.toBe(0);
+    expect(plan.output).toContain("Resource precondition failed");
+    expect(plan.output).toContain(`CoreWeave deployment "${id}" is not ready`);
+    for (const blocker of blockers) expect(plan.output).toContain(`  - ${blocker}`);
+  });
+
+  it("leaves no token in cdktf.out or Terraform's working files", () => {
+    for (const file of walk(outdir)) {
+      if (statSync(file).size > 5_000_000) continue; // provider binaries: none expected, but bounded
+      expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+    }
+  });
+});
+
+describe("cdktf plan (the real CLI) of the examples app", () => {
+  const repo = join(__dirname, "..");
+  const cdktfPlan = (rolloutId: string) =>
+    run(
+      join(repo, "node_modules", ".bin", "cdktf"),
+      ["plan", "rollout", "--output", mkdtempSync(join(tmpdir(), "cw-cli-"))],
+      repo,
+      {
+        ...env,
+        COREWEAVE_API_ENDPOINT: emulator.url,
+        COREWEAVE_API_TOKEN: TOKEN,
+        MODEL_DEPLOYMENT_ID: "e2e-ready",
+        ROLLOUT_DEPLOYMENT_ID: rolloutId,
+        CI: "1",
+        FORCE_COLOR: "0",
+      },
+    );
+
+  it("passes for a READY deployment", () => {
+    const plan = cdktfPlan("e2e-ready");
+    expect(plan.output).toMatch(/Plan: 3 to add/);
+    expect(plan.code).toBe(0);
+  });
+
+  it("fails for a CREATING deployment, with the reason", () => {
+    const plan = cdktfPlan("e2e-creating");
+    expect(plan.code).not.toBe(0);
+    expect(plan.output).toContain('CoreWeave deployment "e2e-creating" is not ready');
+    expect(plan.output).toContain("condition Ready is False (reason: ModelLoading");
+    expect(plan.output).not.toContain(TOKEN);
+  });
+});
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? walk(path) : [path];
+  });
+}

@@ -1,0 +1,58 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME ?? "terraform";
+
+/**
+ * Environment for offline Terraform runs: no checkpoint calls, no user CLI config (which may
+ * point at unreachable mirrors), no colour.
+ */
+export function offlineTerraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const config = join(mkdtempSync(join(tmpdir(), "cw-tfrc-")), "terraformrc");
+  writeFileSync(config, "");
+  return {
+    ...process.env,
+    CHECKPOINT_DISABLE: "1",
+    TF_IN_AUTOMATION: "1",
+    TF_CLI_CONFIG_FILE: config,
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+/** Fails loudly when Terraform is missing: the end-to-end tests never skip. */
+export function requireTerraform(): string {
+  const result = spawnSync(TERRAFORM, ["version"], { encoding: "utf8" });
+  if (result.error || result.status !== 0) {
+    throw new Error(
+      `End-to-end tests need Terraform >= 1.4 on PATH (or TERRAFORM_BINARY_NAME), and "${TERRAFORM} version" ` +
+        `failed: ${result.error?.message ?? result.stderr}. Install Terraform; these tests do not skip.`,
+    );
+  }
+  return result.stdout.split("\n")[0];
+}
+
+export interface CommandResult {
+  readonly code: number | null;
+  readonly output: string;
+}
+
+export function run(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): CommandResult {
+  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 180_000 });
+  if (result.error) throw result.error;
+  return { code: result.status, output: `${result.stdout}\n${result.stderr}` };
+}
+
+/** `terraform init` then `terraform plan` in a synthesized stack directory. */
+export function terraformPlan(stackDir: string, env: NodeJS.ProcessEnv): CommandResult {
+  const init = run(TERRAFORM, ["init", "-input=false", "-no-color"], stackDir, env);
+  if (init.code !== 0) throw new Error(`terraform init failed in ${stackDir}:\n${init.output}`);
+  return run(TERRAFORM, ["plan", "-input=false", "-no-color", "-lock=false"], stackDir, env);
+}
