@@ -8,7 +8,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       "no-console": "off",
     },
   },
@@ -18,7 +21,14 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["cdktf", "cdktf/*", "constructs", "@cdktf/*"], message: "src/api must not depend on CDKTF." }] },
+        {
+          patterns: [
+            {
+              group: ["cdktf", "cdktf/*", "constructs", "@cdktf/*"],
+              message: "src/api must not depend on CDKTF.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -60,6 +60,7 @@ export function resolveApiToken(
         "Create a token in the CoreWeave console under API access tokens.",
     );
   }
+  // eslint-disable-next-line no-control-regex
   if (/[\s\u0000-\u001f\u007f]/.test(token)) {
     throw new ConfigurationError(
       `The CoreWeave API token contains whitespace or control characters; check how ${TOKEN_ENV} is set.`,
