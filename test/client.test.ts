@@ -76,21 +76,29 @@ describe("CoreweaveInferenceClient against the emulator", () => {
   });
 
   it.each([
-    [404, DeploymentNotFoundError, "NOT_FOUND", /Check the deployment ID/],
-    [403, PermissionDeniedError, "PERMISSION_DENIED", /IAM access policy/],
-    [400, InvalidArgumentError, "INVALID_ARGUMENT", /check the deployment ID/],
-    [409, CoreweaveApiError, "ABORTED", /not retried/],
-    [501, ServerError, "UNIMPLEMENTED", /does not implement GET deployment \(not retried\)/],
-  ])("maps HTTP %i to %p without retrying", async (httpStatus, ErrorClass, code, advice) => {
-    emulator.addFault({ type: "status", httpStatus, message: `emulated ${httpStatus}` });
-    const error = await failure(client().getDeployment(ID));
-    expect(error).toBeInstanceOf(ErrorClass);
-    expect(error.message).toContain(`deployment "${ID}"`);
-    expect(error.message).toContain(`HTTP ${httpStatus} ${code}: emulated ${httpStatus}`);
-    expect(error.message).toMatch(advice);
-    expect(error).toMatchObject({ httpStatus, grpcCode: code, deploymentId: ID, attempts: 1 });
-    expect(gets()).toHaveLength(1);
-  });
+    [404, 5, DeploymentNotFoundError, "NOT_FOUND", /Check the deployment ID/],
+    [403, 7, PermissionDeniedError, "PERMISSION_DENIED", /IAM access policy/],
+    [400, 3, InvalidArgumentError, "INVALID_ARGUMENT", /check the deployment ID/],
+    [409, 10, CoreweaveApiError, "ABORTED", /not retried/],
+    [501, 12, ServerError, "UNIMPLEMENTED", /does not implement GET deployment \(not retried\)/],
+  ])(
+    "maps HTTP %i (gRPC %i) to %p without retrying",
+    async (httpStatus, grpcCode, ErrorClass, code, advice) => {
+      emulator.addFault({
+        type: "status",
+        httpStatus,
+        grpcCode,
+        message: `emulated ${httpStatus}`,
+      });
+      const error = await failure(client().getDeployment(ID));
+      expect(error).toBeInstanceOf(ErrorClass);
+      expect(error.message).toContain(`deployment "${ID}"`);
+      expect(error.message).toContain(`HTTP ${httpStatus} ${code}: emulated ${httpStatus}`);
+      expect(error.message).toMatch(advice);
+      expect(error).toMatchObject({ httpStatus, grpcCode: code, deploymentId: ID, attempts: 1 });
+      expect(gets()).toHaveLength(1);
+    },
+  );
 
   it("maps an unknown deployment to DeploymentNotFoundError with the API's message", async () => {
     const error = await failure(client().getDeployment("nope"));
@@ -135,7 +143,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
       client({ retry: { maxRetries: 2, initialDelayMs: 1 } }).getDeployment(ID),
     );
     expect(error).toBeInstanceOf(ServerError);
-    expect(error.message).toMatch(/HTTP 500 INTERNAL: boom\. .*Gave up after 3 attempts/);
+    expect(error.message).toMatch(/HTTP 500 INTERNAL: boom.*Gave up after 3 attempts/);
     expect(gets()).toHaveLength(3);
   });
 

@@ -1,3 +1,4 @@
+/// <reference path="./cdktf-matchers.d.ts" />
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
@@ -149,43 +150,35 @@ describe("CoreweaveDeploymentData", () => {
 
   it("fails synth with one message naming the construct path and the cause", () => {
     const stack = new TerraformStack(Testing.app(), "my-stack");
-    let error: unknown;
-    try {
-      lookup(stack, "missing-dep", "does-not-exist");
-    } catch (e) {
-      error = e;
-    }
+    const error = thrown(() => lookup(stack, "missing-dep", "does-not-exist"));
     expect(error).toBeInstanceOf(DeploymentLookupError);
-    const lookupError = error as DeploymentLookupError;
-    expect(lookupError.message).toMatch(
+    expect(error.message).toMatch(
       /^my-stack\/missing-dep: CoreWeave GET deployment "does-not-exist" failed: HTTP 404 NOT_FOUND/,
     );
-    expect(lookupError.cause).toBeInstanceOf(DeploymentNotFoundError);
-    expect(lookupError.stack).toBe(`DeploymentLookupError: ${lookupError.message}`);
+    expect(error.cause).toBeInstanceOf(DeploymentNotFoundError);
+    expect(error.stack).toBe(`DeploymentLookupError: ${error.message}`);
   });
 
   it("fails with a clear error, before any request, on a bad ID or a missing token", async () => {
     const stack = new TerraformStack(Testing.app(), "s");
-    expect(() => lookup(stack, "bad", "../etc")).toThrow(/s\/bad: Invalid CoreWeave deployment ID/);
-    try {
-      lookup(stack, "bad2", "x/y");
-    } catch (e) {
-      expect((e as DeploymentLookupError).cause).toBeInstanceOf(InvalidDeploymentIdError);
-    }
+    const badId = thrown(() => lookup(stack, "bad", "../etc"));
+    expect(badId.message).toMatch(/^s\/bad: Invalid CoreWeave deployment ID "..\/etc"/);
+    expect(badId.cause).toBeInstanceOf(InvalidDeploymentIdError);
+
     const saved = process.env.COREWEAVE_API_TOKEN;
     delete process.env.COREWEAVE_API_TOKEN;
     try {
-      let cause: unknown;
-      try {
-        new CoreweaveDeploymentData(stack, "no-token", {
-          deploymentId: "x",
-          endpoint: emulator.url,
-        });
-      } catch (e) {
-        cause = (e as DeploymentLookupError).cause;
-      }
-      expect(cause).toBeInstanceOf(ConfigurationError);
-      expect(String((cause as Error).message)).toMatch(/set COREWEAVE_API_TOKEN/);
+      const noToken = thrown(
+        () =>
+          new CoreweaveDeploymentData(stack, "no-token", {
+            deploymentId: "x",
+            endpoint: emulator.url,
+          }),
+      );
+      expect(noToken.cause).toBeInstanceOf(ConfigurationError);
+      expect(noToken.message).toMatch(
+        /^s\/no-token: No CoreWeave API token: set COREWEAVE_API_TOKEN/,
+      );
     } finally {
       if (saved !== undefined) process.env.COREWEAVE_API_TOKEN = saved;
     }
@@ -205,18 +198,13 @@ describe("CoreweaveDeploymentData", () => {
     const d = lookup(stack, "dep", "dep-secret");
     new DeploymentReadinessGate(stack, "gate", { deployment: d });
     new TerraformOutput(stack, "status", { value: d.status });
-    let denied: unknown;
-    try {
-      lookup(stack, "denied", "dep-denied");
-    } catch (e) {
-      denied = e;
-    }
+    const denied = thrown(() => lookup(stack, "denied", "dep-denied"));
     const outdir = Testing.fullSynth(stack);
     for (const file of walk(outdir)) expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
     expect(inspect(d, { depth: 6, showHidden: true })).not.toContain(TOKEN);
     expect(inspect(denied, { depth: 6, showHidden: true })).not.toContain(TOKEN);
-    expect(String((denied as Error).message)).toContain("denied for [REDACTED]");
-    expect(JSON.stringify((denied as DeploymentLookupError).cause)).not.toContain(TOKEN);
+    expect(denied.message).toContain("denied for [REDACTED]");
+    expect(JSON.stringify(denied.cause)).not.toContain(TOKEN);
     expect(JSON.stringify(await emulator.requestLog())).not.toContain(TOKEN);
   });
 });
@@ -256,8 +244,11 @@ describe("DeploymentReadinessGate synth", () => {
       requiredConditions: ["Ready"],
       allowDisabled: true,
     });
-    const condition = JSON.stringify(Testing.synth(stack));
-    expect(condition).toContain('[\\\\\\"STATUS_READY\\\\\\", \\\\\\"STATUS_UPDATING\\\\\\"]');
+    const synth = JSON.parse(Testing.synth(stack));
+    const gateResource = synth.resource.terraform_data[gate.resource.friendlyUniqueId];
+    const condition: string = gateResource.lifecycle.precondition[0].condition;
+    expect(condition).toContain('contains(["STATUS_READY", "STATUS_UPDATING"], terraform_data.');
+    expect(condition).toContain('if contains(["Ready"], c.type)');
     expect(condition).not.toContain(".input.spec.disabled");
     expect(gate.policy).toEqual({
       acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING"],
@@ -297,6 +288,15 @@ describe("DeploymentReadinessGate synth", () => {
 
 function deploymentScenario(id: string, overrides?: Parameters<typeof deploymentFixture>[1]) {
   return { deployment: deploymentFixture(id, overrides).deployment };
+}
+
+function thrown(fn: () => unknown): DeploymentLookupError {
+  try {
+    fn();
+  } catch (error) {
+    return error as DeploymentLookupError;
+  }
+  throw new Error("expected the lookup to fail");
 }
 
 function walk(dir: string): string[] {

@@ -1,3 +1,4 @@
 import { Testing } from "cdktf";
 
+// Registers toHaveResourceWithProperties & co. (their typings: test/cdktf-matchers.d.ts).
 Testing.setupJest();

@@ -1,0 +1,160 @@
+/**
+ * `npm run emulator`: serves the CoreWeave Inference API emulator until SIGINT/SIGTERM.
+ *
+ *   --port N          port to listen on (default 0: any free port; env COREWEAVE_EMULATOR_PORT)
+ *   --fixtures FILE   JSON object `{ "<id>": Scenario }` (env COREWEAVE_EMULATOR_FIXTURES);
+ *                     without it, demo deployments are served
+ *   token             env COREWEAVE_EMULATOR_TOKEN (default "emulator-token")
+ *
+ * The first stdout line is `CoreWeave Inference API emulator listening on <url>`;
+ * `startEmulatorProcess` waits for it. Bad arguments: one line on stderr, exit code 2.
+ */
+import { readFileSync } from "node:fs";
+import {
+  CoreweaveEmulator,
+  DEFAULT_EMULATOR_TOKEN,
+  EMULATOR_ENV,
+  EmulatorInputError,
+  LISTENING_LINE_PREFIX,
+  type Scenario,
+} from "./emulator";
+import { demoScenarios } from "./fixtures";
+
+const USAGE =
+  "usage: npm run emulator -- [--port N] [--fixtures FILE]  " +
+  `(env: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures}, ${EMULATOR_ENV.token})`;
+
+class UsageError extends Error {}
+
+interface CliOptions {
+  readonly port: number;
+  readonly fixtures?: string;
+  readonly help: boolean;
+}
+
+function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
+  const envPort = env[EMULATOR_ENV.port];
+  let port = envPort ? parsePort(envPort, EMULATOR_ENV.port) : 0;
+  let fixtures = env[EMULATOR_ENV.fixtures] || undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
+    const flag = eq === -1 ? arg : arg.slice(0, eq);
+    const value = (): string => {
+      const text = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+      if (text === undefined || text === "") throw new UsageError(`${flag} needs a value`);
+      return text;
+    };
+    switch (flag) {
+      case "--port":
+        port = parsePort(value(), "--port");
+        break;
+      case "--fixtures":
+        fixtures = value();
+        break;
+      case "--help":
+      case "-h":
+        help = true;
+        break;
+      default:
+        throw new UsageError(`unknown argument "${arg}"`);
+    }
+  }
+  return { port, fixtures, help };
+}
+
+function parsePort(text: string, source: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65535) {
+    throw new UsageError(`${source} must be an integer from 0 to 65535, got "${text}"`);
+  }
+  return port;
+}
+
+function loadFixtures(file: string): Record<string, Scenario> {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read fixtures file ${file}: ${(error as Error).message}`);
+  }
+  let fixtures: unknown;
+  try {
+    fixtures = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`fixtures file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof fixtures !== "object" || fixtures === null || Array.isArray(fixtures)) {
+    throw new UsageError(`fixtures file ${file} must hold a JSON object { "<id>": scenario }`);
+  }
+  return fixtures as Record<string, Scenario>;
+}
+
+/** Builds the emulator from arguments and environment; the hint line tells users how to use it. */
+function configure(options: CliOptions): {
+  readonly emulator: CoreweaveEmulator;
+  readonly hint: (url: string) => string;
+} {
+  const token = process.env[EMULATOR_ENV.token]?.trim() || DEFAULT_EMULATOR_TOKEN;
+  const deployments = options.fixtures ? loadFixtures(options.fixtures) : demoScenarios();
+  let emulator: CoreweaveEmulator;
+  try {
+    emulator = new CoreweaveEmulator({ token, port: options.port, deployments });
+  } catch (error) {
+    if (!(error instanceof EmulatorInputError)) throw error;
+    throw new UsageError(
+      options.fixtures ? `fixtures file ${options.fixtures}: ${error.message}` : error.message,
+    );
+  }
+  // Only the default token is shown: a custom one came in through the environment on purpose.
+  const shownToken = token === DEFAULT_EMULATOR_TOKEN ? token : `<value of ${EMULATOR_ENV.token}>`;
+  const served = options.fixtures
+    ? `${Object.keys(deployments).length} deployment(s) from ${options.fixtures}`
+    : `demo deployments: ${Object.keys(deployments).join(", ")}`;
+  return {
+    emulator,
+    hint: (url) =>
+      `Use it with COREWEAVE_API_ENDPOINT=${url} COREWEAVE_API_TOKEN=${shownToken} (${served})`,
+  };
+}
+
+async function main(): Promise<number | undefined> {
+  let setup: ReturnType<typeof configure>;
+  try {
+    const options = parseArgs(process.argv.slice(2), process.env);
+    if (options.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    setup = configure(options);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`coreweave emulator: ${error.message} (see --help)\n`);
+    return 2;
+  }
+  const { emulator, hint } = setup;
+  const url = await emulator.start();
+  process.stdout.write(`${LISTENING_LINE_PREFIX}${url}\n${hint(url)}\n`);
+  const shutdown = (): void => {
+    emulator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+  return undefined;
+}
+
+main().then(
+  (code) => {
+    if (code !== undefined) process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `coreweave emulator: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);

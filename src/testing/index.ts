@@ -1,0 +1,40 @@
+/**
+ * `cdktf-coreweave-inference/testing`: a local CoreWeave Inference API emulator and wire-JSON
+ * fixtures for offline tests.
+ */
+export {
+  CoreweaveEmulator,
+  DEFAULT_EMULATOR_TOKEN,
+  EMULATOR_ENV,
+  EmulatorInputError,
+  LISTENING_LINE_PREFIX,
+  MAX_CONTROL_BODY_BYTES,
+} from "./emulator";
+export type {
+  AuthState,
+  BodyFault,
+  CoreweaveEmulatorOptions,
+  Fault,
+  FaultTarget,
+  FaultType,
+  HangFault,
+  JsonValue,
+  MalformedFault,
+  OversizedFault,
+  RequestLogEntry,
+  ResetFault,
+  Scenario,
+  ScenarioStep,
+  SchemaInvalidFault,
+  SlowBodyFault,
+  SlowHeadersFault,
+  StaticScenario,
+  StatusFault,
+  SteppedScenario,
+  WireCondition,
+  WireDeployment,
+} from "./emulator";
+export { startEmulatorProcess } from "./emulator-process";
+export type { EmulatorProcess, EmulatorProcessOptions } from "./emulator-process";
+export { deploymentFixture, demoScenarios } from "./fixtures";
+export type { DeploymentFixtureOverrides } from "./fixtures";
