@@ -4,6 +4,7 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  setupFilesAfterEnv: ["<rootDir>/test/setup-cdktf.ts"],
   // End-to-end tests run real `terraform plan`s and child processes: give them room.
   testTimeout: 120000,
   // Two cores: keep parallel terraform runs from starving each other.

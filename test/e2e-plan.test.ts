@@ -5,11 +5,11 @@
 import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
+import { App, LocalBackend } from "cdktf";
 import { LiveDeploymentSource } from "../src";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 import { GatedRolloutStack } from "../examples/gated-rollout";
-import { offlineTerraformEnv, requireTerraform, run, terraformPlan } from "./support/terraform";
+import { offlineTerraformEnv, requireTerraform, run, terraform } from "./support/terraform";
 
 const TOKEN = "cw-e2e-secret-0c2d7b1a";
 
@@ -88,22 +88,31 @@ beforeAll(async () => {
   });
   LiveDeploymentSource.shared.clearCache();
   outdir = mkdtempSync(join(tmpdir(), "cw-e2e-"));
+  synthRollouts(cases.map(({ id }) => id));
+});
+afterAll(() => emulator?.stop());
+
+/** Synthesizes the gated-rollout example once per deployment ID, against the emulator. */
+function synthRollouts(ids: readonly string[]): void {
   const app = new App({ outdir });
   process.env.COREWEAVE_API_ENDPOINT = emulator.url;
   process.env.COREWEAVE_API_TOKEN = TOKEN;
   try {
-    for (const { id } of cases) new GatedRolloutStack(app, id, { deploymentId: id });
+    for (const id of ids) {
+      const stack = new GatedRolloutStack(app, id, { deploymentId: id });
+      // State inside the temporary outdir, not CDKTF's default in the current directory.
+      new LocalBackend(stack, { path: statePath(id) });
+    }
   } finally {
     delete process.env.COREWEAVE_API_ENDPOINT;
     delete process.env.COREWEAVE_API_TOKEN;
   }
   app.synth();
-});
-afterAll(() => emulator?.stop());
+}
 
 describe("terraform plan of a gated rollout", () => {
   it.each(cases)("$id", ({ id, blockers }) => {
-    const plan = terraformPlan(join(outdir, "stacks", id), env);
+    const plan = terraform(join(outdir, "stacks", id), "plan", env);
     if (blockers.length === 0) {
       expect(plan.output).toContain("Plan: 3 to add");
       expect(plan.code).toBe(0);
@@ -115,7 +124,29 @@ describe("terraform plan of a gated rollout", () => {
     for (const blocker of blockers) expect(plan.output).toContain(`  - ${blocker}`);
   });
 
-  it("leaves no token in cdktf.out or Terraform's working files", () => {
+  it("applies a READY rollout, and the state holds the snapshot but no token", () => {
+    const stackDir = join(outdir, "stacks", "e2e-ready");
+    const apply = terraform(stackDir, "apply", env);
+    expect(apply.output).toContain("Apply complete! Resources: 3 added");
+    const state = readFileSync(statePath("e2e-ready"), "utf8");
+    expect(state).toContain('"STATUS_READY"');
+    expect(state).not.toContain(TOKEN);
+  });
+
+  it("shows, after an apply, what changed in the deployment", async () => {
+    await emulator.setDeployment("e2e-ready", {
+      deployment: deploymentFixture("e2e-ready", { gatewayIds: ["gw-3f9c2a1b", "gw-new"] })
+        .deployment,
+    });
+    LiveDeploymentSource.shared.clearCache();
+    synthRollouts(["e2e-ready"]);
+    const plan = terraform(join(outdir, "stacks", "e2e-ready"), "plan", env);
+    expect(plan.code).toBe(0);
+    expect(plan.output).toMatch(/# terraform_data\.deployment_record_\w+ will be updated in-place/);
+    expect(plan.output).toContain(`~ "gw-7d41e0c5" -> "gw-new"`);
+  });
+
+  it("leaves no token in cdktf.out, state or Terraform's working files", () => {
     for (const file of walk(outdir)) {
       if (statSync(file).size > 5_000_000) continue; // provider binaries: none expected, but bounded
       expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
@@ -155,6 +186,10 @@ describe("cdktf plan (the real CLI) of the examples app", () => {
     expect(plan.output).not.toContain(TOKEN);
   });
 });
+
+function statePath(stackId: string): string {
+  return join(outdir, `${stackId}.tfstate`);
+}
 
 function walk(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

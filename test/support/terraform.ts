@@ -50,9 +50,14 @@ export function run(
   return { code: result.status, output: `${result.stdout}\n${result.stderr}` };
 }
 
-/** `terraform init` then `terraform plan` in a synthesized stack directory. */
-export function terraformPlan(stackDir: string, env: NodeJS.ProcessEnv): CommandResult {
+/** `terraform init`, then `terraform <command>`, in a synthesized stack directory. */
+export function terraform(
+  stackDir: string,
+  command: "plan" | "apply",
+  env: NodeJS.ProcessEnv,
+): CommandResult {
   const init = run(TERRAFORM, ["init", "-input=false", "-no-color"], stackDir, env);
   if (init.code !== 0) throw new Error(`terraform init failed in ${stackDir}:\n${init.output}`);
-  return run(TERRAFORM, ["plan", "-input=false", "-no-color", "-lock=false"], stackDir, env);
+  const extra = command === "apply" ? ["-auto-approve"] : [];
+  return run(TERRAFORM, [command, ...extra, "-input=false", "-no-color"], stackDir, env);
 }
