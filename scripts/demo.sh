@@ -13,7 +13,7 @@ work=$(mktemp -d)
 emulator_pid=""
 cleanup() {
   if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
+  if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
@@ -39,7 +39,7 @@ echo
 echo "== 1/3 typed outputs: gateway routes and model config from deployment demo-ready"
 MODEL_DEPLOYMENT_ID=demo-ready ROLLOUT_DEPLOYMENT_ID=demo-ready plan model-serving || {
   cat "$work/plan.log"; echo "FAILED: the typed-outputs plan should pass." >&2; exit 1; }
-grep -E 'terraform_data\.[a-z_-]*(route|config)[^ ]* will be created|Plan:' "$work/plan.log" | sed 's/^ *//'
+grep -E '# terraform_data\.(route|model-config)|\+ (gateway_id|model_uri) |Plan:' "$work/plan.log" | sed 's/^ *//'
 
 echo
 echo "== 2/3 gated rollout of demo-ready (STATUS_READY): the plan passes"

@@ -1,4 +1,3 @@
-/// <reference path="./cdktf-matchers.d.ts" />
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { inspect } from "node:util";
