@@ -3,6 +3,7 @@
  * Prints medians and ratios within one run; the machines are shared, so compare ratios, not
  * absolute numbers across runs.
  */
+import { execFileSync } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import { join } from "node:path";
 
@@ -10,7 +11,7 @@ type Lib = typeof import("../src");
 type Testing = typeof import("../src/testing");
 type Cdktf = typeof import("cdktf");
 
-// The compiled package: its lookup process is plain JavaScript, as in a user's node_modules.
+// The compiled package: its lookup worker is plain JavaScript, as in a user's node_modules.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lib = require(join(__dirname, "..", "dist")) as Lib;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,7 +40,7 @@ async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
 }
 
 function row(name: string, ms: number, note = ""): void {
-  console.log(`${name.padEnd(52)} ${ms.toFixed(2).padStart(9)} ms ${note}`);
+  console.log(`${name.padEnd(60)} ${ms.toFixed(2).padStart(9)} ms ${note}`);
 }
 
 async function main(): Promise<void> {
@@ -81,6 +82,22 @@ async function main(): Promise<void> {
       cached.push(synth(true, source));
     }
 
+    // The first lookup in a process also starts the lookup worker: measure it in fresh processes.
+    const firstLookupScript = `
+      const lib = require(${JSON.stringify(join(__dirname, "..", "dist"))});
+      const start = performance.now();
+      const [result] = new lib.LiveDeploymentSource().lookup([
+        { deploymentId: ${JSON.stringify(ids[0])}, connection: ${JSON.stringify(connection)} },
+      ]);
+      if (!result.ok) throw result.error;
+      process.stdout.write(String(performance.now() - start));`;
+    const first: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      first.push(
+        Number(execFileSync(process.execPath, ["-e", firstLookupScript], { encoding: "utf8" })),
+      );
+    }
+
     const requests = ids.map((deploymentId) => ({ deploymentId, connection }));
     const batched: number[] = [];
     const oneByOne: number[] = [];
@@ -95,6 +112,7 @@ async function main(): Promise<void> {
     );
     row("async client GET, warm connection (median of 100)", median(http));
     row("synth of a 1-resource stack, no lookup (median of 15)", median(bare));
+    row("first lookup in a fresh process, worker start (median of 5)", median(first));
     row("same stack + 1 uncached lookup (median of 15)", median(cold));
     row("same stack + 1 cached lookup (median of 15)", median(cached));
     row("=> time one uncached lookup adds to synth", median(cold) - median(bare));

@@ -130,7 +130,7 @@ describe("CoreweaveDeploymentData", () => {
     expect(gets).toHaveLength(1);
   });
 
-  it("answers a batch of lookups with one process and concurrent requests", async () => {
+  it("answers a batch of lookups in one worker round trip, each ID once", async () => {
     const ids = ["b-1", "b-2", "b-3", "b-1"];
     for (const id of new Set(ids)) await emulator.setDeployment(id, deploymentScenario(id));
     const results = new LiveDeploymentSource().lookup(

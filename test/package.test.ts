@@ -1,6 +1,6 @@
 /**
  * The packed tarball is what users install: check its contents, then run a small consumer app
- * against it (compiled lookup process and emulator included), outside this repository's sources.
+ * against it (compiled lookup worker and emulator included), outside this repository's sources.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
@@ -44,7 +44,7 @@ describe("the npm package", () => {
       "README.md",
       "dist/index.js",
       "dist/index.d.ts",
-      "dist/lookup/lookup-process.js",
+      "dist/lookup/lookup-worker.js",
       "dist/testing/index.js",
       "dist/testing/index.d.ts",
       "dist/testing/emulator-cli.js",

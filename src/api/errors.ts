@@ -46,7 +46,7 @@ export abstract class CoreweaveError extends Error implements CoreweaveErrorFiel
     Object.assign(this, stripUndefined(fields));
   }
 
-  /** A plain, token-free view; also what crosses the lookup process boundary. */
+  /** A plain, token-free view; also what crosses from the lookup worker thread. */
   toJSON(): SerializedCoreweaveError {
     return {
       name: this.name,
@@ -139,7 +139,7 @@ const ERROR_CLASSES: Record<
   response_too_large: ResponseTooLargeError,
 };
 
-/** Rebuilds a typed error from its `toJSON()` form (used across the lookup process boundary). */
+/** Rebuilds a typed error from its `toJSON()` form (used across the lookup worker boundary). */
 export function deserializeError(data: SerializedCoreweaveError): CoreweaveError {
   const ErrorClass = ERROR_CLASSES[data.kind] ?? CoreweaveApiError;
   const { name: _name, kind: _kind, message, ...fields } = data;

@@ -1,6 +1,3 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { CLIENT_DEFAULTS } from "../api/client";
 import { resolveApiToken, resolveEndpoint } from "../api/config";
 import { encodeDeploymentId } from "../api/deployment-id";
@@ -12,21 +9,23 @@ import type {
   DeploymentSource,
   LookupConnection,
 } from "./deployment-source";
-import type { LookupJob, LookupJobResult, ResolvedConnection } from "./lookup-protocol";
+import type { LookupJobResult, ResolvedConnection } from "./lookup-protocol";
+import { LookupWorkerFailure, SyncLookupWorker } from "./sync-lookup-worker";
 
-/** Requests in flight at once inside one lookup process. */
+/** Requests in flight at once for one batch. */
 const CONCURRENCY = 8;
-/** Slack on top of the client's own deadline before the lookup process is killed. */
-const PROCESS_GRACE_MS = 15_000;
+/** Slack on top of the client's own deadline before the worker is given up on. */
+const WORKER_GRACE_MS = 15_000;
+/** One worker per process, shared by all sources; it idles unref'd between lookups. */
+const lookupWorker = new SyncLookupWorker();
 
 /**
- * Looks deployments up over HTTP, synchronously, by running the async client in a short-lived
- * child process and waiting for it (`spawnSync`). A child process, not a worker thread: it is
- * killed outright if it overruns, and the synth process's event loop stays untouched.
+ * Looks deployments up over HTTP, synchronously, through the process's lookup worker thread
+ * (see `SyncLookupWorker`).
  *
- * All requests of one `lookup()` call that share a connection go to one process, concurrently.
- * Successful answers are cached per endpoint and ID for the life of the process, so the same
- * deployment is fetched once however many constructs read it.
+ * All requests of one `lookup()` call that share a connection go to the worker as one batch and
+ * run concurrently. Successful answers are cached per endpoint and ID for the life of the
+ * source, so the same deployment is fetched once however many constructs read it.
  */
 export class LiveDeploymentSource implements DeploymentSource {
   /** The source constructs use unless given another. */
@@ -63,7 +62,11 @@ export class LiveDeploymentSource implements DeploymentSource {
     });
     for (const { connection, ids } of batches.values()) {
       const deploymentIds = [...ids.keys()];
-      runLookupProcess(connection, deploymentIds).forEach((answer, i) => {
+      const outcome = lookupWorker.run(
+        { connection, deploymentIds, concurrency: CONCURRENCY },
+        (connection.deadlineMs ?? CLIENT_DEFAULTS.deadlineMs) + WORKER_GRACE_MS,
+      );
+      toResults(connection, deploymentIds, outcome).forEach((answer, i) => {
         if (answer.ok) this.#cache.set(cacheKey(connection, deploymentIds[i]), answer.deployment);
         for (const index of ids.get(deploymentIds[i]) ?? []) results[index] = answer;
       });
@@ -89,58 +92,22 @@ function cacheKey(connection: ResolvedConnection, deploymentId: string): string 
   return `${connection.endpoint}\u0000${deploymentId}`;
 }
 
-function runLookupProcess(
+function toResults(
   connection: ResolvedConnection,
   deploymentIds: readonly string[],
+  outcome: LookupJobResult | LookupWorkerFailure,
 ): DeploymentLookupResult[] {
-  const job: LookupJob = { connection, deploymentIds, concurrency: CONCURRENCY };
-  const maxResponseBytes = connection.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes;
-  const env = { ...process.env };
-  delete env.COREWEAVE_API_TOKEN; // the child gets the token on stdin only
-  const child = spawnSync(process.execPath, lookupProcessArgs(), {
-    input: JSON.stringify(job),
-    env,
-    encoding: "utf8",
-    timeout: (connection.deadlineMs ?? CLIENT_DEFAULTS.deadlineMs) + PROCESS_GRACE_MS,
-    killSignal: "SIGKILL",
-    maxBuffer: deploymentIds.length * maxResponseBytes * 2 + 1024 * 1024,
-    windowsHide: true,
-  });
-  const failAll = (why: string): DeploymentLookupResult[] =>
-    deploymentIds.map((deploymentId) => ({
+  if (outcome instanceof LookupWorkerFailure) {
+    const why = sanitizeText(outcome.reason.split(connection.apiToken).join("[REDACTED]"), 500);
+    return deploymentIds.map((deploymentId) => ({
       ok: false,
       error: new ApiConnectionError(
-        `CoreWeave lookup of deployment "${deploymentId}" failed: ` +
-          why.split(connection.apiToken).join("[REDACTED]"),
+        `CoreWeave lookup of deployment "${deploymentId}" failed: ${why}.`,
         { deploymentId },
       ),
     }));
-  if (child.error) {
-    return failAll(`the lookup process could not run (${sanitizeText(child.error.message)}).`);
   }
-  if (child.status !== 0) {
-    const stderr = sanitizeText(child.stderr ?? "", 500) || "no output";
-    return failAll(
-      `the lookup process ended with ${child.signal ?? `code ${child.status}`}: ${stderr}`,
-    );
-  }
-  let parsed: LookupJobResult;
-  try {
-    parsed = JSON.parse(child.stdout) as LookupJobResult;
-  } catch {
-    return failAll("the lookup process wrote an unreadable result.");
-  }
-  return parsed.results.map((result) =>
+  return outcome.results.map((result) =>
     result.ok ? result : { ok: false, error: deserializeError(result.error) },
   );
-}
-
-/**
- * Compiled, the lookup process is `lookup-process.js` beside this file. Run from TypeScript
- * sources (this repository's tests and examples), it is the `.ts` file, loaded through tsx.
- */
-function lookupProcessArgs(): string[] {
-  const compiled = join(__dirname, "lookup-process.js");
-  if (existsSync(compiled)) return [compiled];
-  return ["--require", require.resolve("tsx/cjs"), join(__dirname, "lookup-process.ts")];
 }

@@ -8,7 +8,7 @@ export interface ResolvedConnection extends LookupConnection {
   readonly apiToken: string;
 }
 
-/** What the parent writes to the lookup process's stdin. The token travels only here. */
+/** One batch of lookups sent to the lookup worker. The token travels only in memory. */
 export interface LookupJob {
   readonly connection: ResolvedConnection;
   readonly deploymentIds: readonly string[];
@@ -16,10 +16,16 @@ export interface LookupJob {
   readonly concurrency: number;
 }
 
-/** What the lookup process writes to stdout, one entry per requested ID, in order. */
+/** The worker's answer: one entry per requested ID, in order. */
 export interface LookupJobResult {
   readonly results: ReadonlyArray<
     | { readonly ok: true; readonly deployment: Deployment }
     | { readonly ok: false; readonly error: SerializedCoreweaveError }
   >;
 }
+
+/** What the worker posts back: a result, or why the job could not run at all. */
+export type WorkerReply =
+  | { readonly type: "ready" }
+  | { readonly type: "result"; readonly result: LookupJobResult }
+  | { readonly type: "crash"; readonly message: string };

@@ -1,19 +1,9 @@
-/**
- * Entry point of the short-lived process that performs lookups for a synchronous synth.
- * Reads a `LookupJob` on stdin, writes a `LookupJobResult` on stdout, exits 0. Any error that is
- * not a `CoreweaveError` goes to stderr (redacted) and exits 1.
- */
 import { CoreweaveInferenceClient } from "../api/client";
 import { CoreweaveError } from "../api/errors";
 import type { LookupJob, LookupJobResult } from "./lookup-protocol";
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-async function runJob(job: LookupJob): Promise<LookupJobResult> {
+/** Runs one batch of lookups with the async client, `job.concurrency` requests at a time. */
+export async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
   const { connection } = job;
   const client = new CoreweaveInferenceClient({
     endpoint: connection.endpoint,
@@ -30,8 +20,10 @@ async function runJob(job: LookupJob): Promise<LookupJobResult> {
     while (next < job.deploymentIds.length) {
       const index = next++;
       try {
-        const deployment = await client.getDeployment(job.deploymentIds[index]);
-        results[index] = { ok: true, deployment };
+        results[index] = {
+          ok: true,
+          deployment: await client.getDeployment(job.deploymentIds[index]),
+        };
       } catch (error) {
         if (!(error instanceof CoreweaveError)) throw error;
         results[index] = { ok: false, error: error.toJSON() };
@@ -45,17 +37,3 @@ async function runJob(job: LookupJob): Promise<LookupJobResult> {
   }
   return { results };
 }
-
-readStdin()
-  .then((input) => runJob(JSON.parse(input) as LookupJob))
-  .then(
-    (result) => {
-      process.stdout.write(JSON.stringify(result));
-    },
-    (error: unknown) => {
-      // Never print the job (it holds the token); the message of an unexpected error is enough.
-      const message = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`lookup process failed: ${message}\n`);
-      process.exitCode = 1;
-    },
-  );

@@ -1,0 +1,58 @@
+import { LookupWorkerFailure, SyncLookupWorker } from "../src/lookup/sync-lookup-worker";
+import type { LookupJob } from "../src/lookup/lookup-protocol";
+import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
+
+const TOKEN = "cw-worker-secret-9e107d9d";
+let emulator: EmulatorProcess;
+const worker = new SyncLookupWorker();
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess({
+    token: TOKEN,
+    deployments: { "dep-w": deploymentFixture("dep-w") },
+  });
+});
+afterAll(async () => {
+  worker.stop();
+  await emulator.stop();
+});
+
+function job(overrides: Partial<LookupJob["connection"]> = {}): LookupJob {
+  return {
+    connection: { endpoint: `${emulator.url}/`, apiToken: TOKEN, ...overrides },
+    deploymentIds: ["dep-w"],
+    concurrency: 1,
+  };
+}
+
+describe("SyncLookupWorker", () => {
+  it("answers synchronously, and again from the same worker", () => {
+    for (let i = 0; i < 3; i++) {
+      const result = worker.run(job(), 10_000);
+      expect(result).not.toBeInstanceOf(LookupWorkerFailure);
+      expect(result).toMatchObject({
+        results: [{ ok: true, deployment: { spec: { id: "dep-w" } } }],
+      });
+    }
+  });
+
+  it("gives up on a job that overruns, then recovers with a fresh worker", async () => {
+    await emulator.addFault({ type: "hang" });
+    const started = Date.now();
+    const overrun = worker.run(job({ deadlineMs: 30_000 }), 500);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(overrun).toEqual(
+      new LookupWorkerFailure("no answer from the lookup worker within 500 ms"),
+    );
+    expect(worker.run(job(), 10_000)).toMatchObject({ results: [{ ok: true }] });
+  });
+
+  it("reports a crashed job without the token, then recovers", () => {
+    const broken = { ...job(), deploymentIds: null } as unknown as LookupJob;
+    const crash = worker.run(broken, 10_000);
+    expect(crash).toBeInstanceOf(LookupWorkerFailure);
+    expect((crash as LookupWorkerFailure).reason).toMatch(/^the lookup worker failed: /);
+    expect((crash as LookupWorkerFailure).reason).not.toContain(TOKEN);
+    expect(worker.run(job(), 10_000)).toMatchObject({ results: [{ ok: true }] });
+  });
+});
