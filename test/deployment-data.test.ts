@@ -154,15 +154,17 @@ describe("CoreweaveDeploymentData", () => {
     expect(error.message).toMatch(
       /^my-stack\/missing-dep: CoreWeave GET deployment "does-not-exist" failed: HTTP 404 NOT_FOUND/,
     );
-    expect(error.cause).toBeInstanceOf(DeploymentNotFoundError);
-    expect(error.stack).toBe(`DeploymentLookupError: ${error.message}`);
+    expect(error.reason).toBeInstanceOf(DeploymentNotFoundError);
+    expect(error.constructPath).toBe("my-stack/missing-dep");
+    // What a failed `cdktf synth` prints: the message, once, without internal frames.
+    expect(inspect(error)).toBe(`[DeploymentLookupError: ${error.message}]`);
   });
 
   it("fails with a clear error, before any request, on a bad ID or a missing token", async () => {
     const stack = new TerraformStack(Testing.app(), "s");
     const badId = thrown(() => lookup(stack, "bad", "../etc"));
     expect(badId.message).toMatch(/^s\/bad: Invalid CoreWeave deployment ID "..\/etc"/);
-    expect(badId.cause).toBeInstanceOf(InvalidDeploymentIdError);
+    expect(badId.reason).toBeInstanceOf(InvalidDeploymentIdError);
 
     const saved = process.env.COREWEAVE_API_TOKEN;
     delete process.env.COREWEAVE_API_TOKEN;
@@ -174,7 +176,7 @@ describe("CoreweaveDeploymentData", () => {
             endpoint: emulator.url,
           }),
       );
-      expect(noToken.cause).toBeInstanceOf(ConfigurationError);
+      expect(noToken.reason).toBeInstanceOf(ConfigurationError);
       expect(noToken.message).toMatch(
         /^s\/no-token: No CoreWeave API token: set COREWEAVE_API_TOKEN/,
       );
@@ -203,7 +205,7 @@ describe("CoreweaveDeploymentData", () => {
     expect(inspect(d, { depth: 6, showHidden: true })).not.toContain(TOKEN);
     expect(inspect(denied, { depth: 6, showHidden: true })).not.toContain(TOKEN);
     expect(denied.message).toContain("denied for [REDACTED]");
-    expect(JSON.stringify(denied.cause)).not.toContain(TOKEN);
+    expect(JSON.stringify(denied.reason)).not.toContain(TOKEN);
     expect(JSON.stringify(await emulator.requestLog())).not.toContain(TOKEN);
   });
 });

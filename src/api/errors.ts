@@ -34,11 +34,12 @@ export interface CoreweaveErrorFields {
 
 export abstract class CoreweaveError extends Error implements CoreweaveErrorFields {
   abstract readonly kind: CoreweaveErrorKind;
-  readonly deploymentId?: string;
-  readonly httpStatus?: number;
-  readonly grpcCode?: string;
-  readonly apiMessage?: string;
-  readonly attempts?: number;
+  // `declare`: set only when known, so inspect output shows no `undefined` noise.
+  declare readonly deploymentId?: string;
+  declare readonly httpStatus?: number;
+  declare readonly grpcCode?: string;
+  declare readonly apiMessage?: string;
+  declare readonly attempts?: number;
 
   constructor(message: string, fields: CoreweaveErrorFields = {}) {
     super(message);

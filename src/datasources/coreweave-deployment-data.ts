@@ -57,16 +57,33 @@ export interface CoreweaveDeploymentDataProps {
   readonly source?: DeploymentSource;
 }
 
-/** Synth failed because a deployment could not be looked up. `cause` is the typed API error. */
+/**
+ * Synth failed because a deployment could not be looked up. `reason` is the typed error (a
+ * `CoreweaveError` subclass); `constructPath` names the construct that asked.
+ *
+ * A failed synth prints this error the way Node prints any uncaught error. The message already
+ * says everything a user can act on, so it prints as that one line: no internal frames, no
+ * repeated nested error. That is why the typed error is `reason`, not `cause`: Node expands any
+ * `cause` in full, frames included.
+ */
 export class DeploymentLookupError extends Error {
-  constructor(
-    readonly constructPath: string,
-    override readonly cause: CoreweaveError,
-  ) {
-    super(`${constructPath}: ${cause.message}`);
+  readonly #constructPath: string;
+  readonly #reason: CoreweaveError;
+
+  constructor(constructPath: string, reason: CoreweaveError) {
+    super(`${constructPath}: ${reason.message}`);
     this.name = "DeploymentLookupError";
-    // The message says everything a user can act on; internal frames would only bury it.
+    this.#constructPath = constructPath;
+    this.#reason = reason;
     this.stack = `${this.name}: ${this.message}`;
+  }
+
+  get constructPath(): string {
+    return this.#constructPath;
+  }
+
+  get reason(): CoreweaveError {
+    return this.#reason;
   }
 }
 
