@@ -168,8 +168,8 @@ export const GRPC_CODE_NAMES = [
   "UNAUTHENTICATED",
 ] as const;
 
-// The canonical HTTP mapping of google.rpc.Code, used when a body carries no code.
-const GRPC_CODE_FOR_HTTP: Record<number, string> = {
+// The canonical HTTP mapping of google.rpc.Code.
+const GRPC_CODE_FOR_HTTP: Record<number, (typeof GRPC_CODE_NAMES)[number]> = {
   400: "INVALID_ARGUMENT",
   401: "UNAUTHENTICATED",
   403: "PERMISSION_DENIED",
@@ -183,6 +183,11 @@ const GRPC_CODE_FOR_HTTP: Record<number, string> = {
   503: "UNAVAILABLE",
   504: "DEADLINE_EXCEEDED",
 };
+
+/** The `google.rpc.Code` name an HTTP status stands for, when a body carries no code. */
+export function grpcCodeForHttpStatus(httpStatus: number): (typeof GRPC_CODE_NAMES)[number] {
+  return GRPC_CODE_FOR_HTTP[httpStatus] ?? (httpStatus >= 500 ? "INTERNAL" : "UNKNOWN");
+}
 
 /** What a `google.rpc.Status` body told us, in safe, bounded form. */
 export interface RpcStatusSummary {
@@ -239,7 +244,7 @@ export function errorFromHttpStatus(
   deploymentId: string,
   attempts: number,
 ): CoreweaveApiError {
-  const grpcCode = rpc.grpcCode ?? GRPC_CODE_FOR_HTTP[httpStatus] ?? "UNKNOWN";
+  const grpcCode = rpc.grpcCode ?? grpcCodeForHttpStatus(httpStatus);
   const [ErrorClass, advice] = classify(httpStatus, attempts);
   const said = [rpc.apiMessage, ...rpc.details].filter(Boolean).join("; ");
   const message =

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { OutgoingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
+import { GRPC_CODE_NAMES, grpcCodeForHttpStatus } from "../api/errors";
 import type { GetDeploymentResponseJson } from "../api/schema";
 import { deploymentFixture } from "./fixtures";
 
@@ -209,25 +210,6 @@ const CONTROL_ROUTES =
   "POST /_emulator/reset";
 const ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo";
 const RESOURCE_INFO = "type.googleapis.com/google.rpc.ResourceInfo";
-const GRPC_CODE_NAMES = [
-  "OK",
-  "CANCELLED",
-  "UNKNOWN",
-  "INVALID_ARGUMENT",
-  "DEADLINE_EXCEEDED",
-  "NOT_FOUND",
-  "ALREADY_EXISTS",
-  "PERMISSION_DENIED",
-  "RESOURCE_EXHAUSTED",
-  "FAILED_PRECONDITION",
-  "ABORTED",
-  "OUT_OF_RANGE",
-  "UNIMPLEMENTED",
-  "INTERNAL",
-  "UNAVAILABLE",
-  "DATA_LOSS",
-  "UNAUTHENTICATED",
-];
 const FAULT_FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
   status: ["httpStatus", "grpcCode", "message", "details", "retryAfter"],
   slowHeaders: ["delayMs"],
@@ -619,30 +601,9 @@ function grpcStatus(code: number, message: string, details?: readonly unknown[])
 }
 
 function statusFaultBody(fault: StatusFault): string {
-  const code = fault.grpcCode ?? grpcCodeForHttp(fault.httpStatus);
+  const code = fault.grpcCode ?? GRPC_CODE_NAMES.indexOf(grpcCodeForHttpStatus(fault.httpStatus));
   const name = GRPC_CODE_NAMES[code] ?? `code ${code}`;
   return grpcStatus(code, fault.message ?? `emulated fault: ${name}`, fault.details);
-}
-
-function grpcCodeForHttp(httpStatus: number): number {
-  switch (httpStatus) {
-    case 400:
-      return 3;
-    case 401:
-      return 16;
-    case 403:
-      return 7;
-    case 404:
-      return 5;
-    case 429:
-      return 8;
-    case 501:
-      return 12;
-    case 503:
-      return 14;
-    default:
-      return httpStatus >= 500 ? 13 : 2;
-  }
 }
 
 function writeBody(
