@@ -200,7 +200,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     expect(gets().length).toBeGreaterThanOrEqual(2);
   });
 
-  it("fails a hung server within the default deadline, well under two minutes", () => {
+  it("bounds a hung server by default: 10 s per attempt, 60 s in all", () => {
     const c = client();
     expect(c.deadlineMs).toBe(60_000);
     expect(c.attemptTimeoutMs).toBe(10_000);
@@ -212,6 +212,13 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(error.message).toMatch(/exceeds 65536 bytes/);
     expect(gets()).toHaveLength(1);
+  });
+
+  it("judges an oversized error page by its status: a huge 503 is retried", async () => {
+    emulator.addFault({ type: "body", httpStatus: 503, body: "<html>" + "x".repeat(100_000) });
+    const deployment = await client({ maxResponseBytes: 10_000 }).getDeployment(ID);
+    expect(deployment.spec.id).toBe(ID);
+    expect(gets().map((entry) => entry.status)).toEqual([503, 200]);
   });
 
   it("reports a malformed body as InvalidResponseError", async () => {
@@ -318,6 +325,24 @@ describe("token redaction", () => {
     ];
     for (const view of views) expect(view).not.toContain(TOKEN);
     expect(error.message).toContain("token [REDACTED] may not read this");
+  });
+
+  it("redacts before truncating, so no prefix of the token survives a cut", async () => {
+    // The token straddles the 300-character cut of the API message.
+    emulator.addFault({ type: "status", httpStatus: 403, message: `${"x".repeat(285)}${TOKEN}` });
+    const error = await failure(client().getDeployment(ID));
+    expect(error.message).not.toContain(TOKEN.slice(0, 10));
+    expect(JSON.stringify(error)).not.toContain(TOKEN.slice(0, 10));
+  });
+
+  it("redacts the token when a body echoes it as a map key", async () => {
+    const body = deploymentFixture(ID);
+    body.deployment!.spec!.runtime = { engine: "vllm", engineConfig: { [TOKEN]: 5 } as never };
+    emulator.addFault({ type: "body", httpStatus: 200, body: JSON.stringify(body) });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain("deployment.spec.runtime.engineConfig[");
+    expect(error.message).not.toContain(TOKEN);
   });
 });
 

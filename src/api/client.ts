@@ -1,15 +1,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Agent, request, type Dispatcher } from "undici";
-import { resolveApiToken, resolveEndpoint } from "./config";
+import { MAX_TIMER_MS, requireInteger, resolveApiToken, resolveEndpoint } from "./config";
 import { encodeDeploymentId } from "./deployment-id";
 import {
   ApiConnectionError,
   ApiTimeoutError,
-  ConfigurationError,
   type CoreweaveError,
   errorFromHttpStatus,
   InvalidResponseError,
   ResponseTooLargeError,
+  redactSecret,
   sanitizeText,
   summarizeRpcStatus,
 } from "./errors";
@@ -68,8 +68,6 @@ export const CLIENT_DEFAULTS = {
   maxResponseBytes: 1024 * 1024,
 } as const;
 
-const REDACTED = "[REDACTED]";
-
 type AttemptOutcome =
   | { readonly ok: true; readonly deployment: Deployment }
   | {
@@ -97,24 +95,34 @@ export class CoreweaveInferenceClient {
     const env = options.env ?? process.env;
     this.endpoint = resolveEndpoint(options.endpoint, env);
     this.#token = resolveApiToken(options.apiToken, env);
-    this.attemptTimeoutMs = positiveInteger(
+    this.attemptTimeoutMs = requireInteger(
       "attemptTimeoutMs",
       options.attemptTimeoutMs ?? CLIENT_DEFAULTS.attemptTimeoutMs,
+      1,
+      MAX_TIMER_MS,
     );
-    this.deadlineMs = positiveInteger(
+    this.deadlineMs = requireInteger(
       "deadlineMs",
       options.deadlineMs ?? CLIENT_DEFAULTS.deadlineMs,
+      1,
+      MAX_TIMER_MS,
     );
-    this.maxResponseBytes = positiveInteger(
+    this.maxResponseBytes = requireInteger(
       "maxResponseBytes",
       options.maxResponseBytes ?? CLIENT_DEFAULTS.maxResponseBytes,
+      1,
     );
     const retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.retryPolicy = {
-      maxRetries: nonNegativeInteger("retry.maxRetries", retry.maxRetries),
-      initialDelayMs: nonNegativeInteger("retry.initialDelayMs", retry.initialDelayMs),
-      maxDelayMs: nonNegativeInteger("retry.maxDelayMs", retry.maxDelayMs),
-      retryAfterCapMs: nonNegativeInteger("retry.retryAfterCapMs", retry.retryAfterCapMs),
+      maxRetries: requireInteger("retry.maxRetries", retry.maxRetries, 0),
+      initialDelayMs: requireInteger("retry.initialDelayMs", retry.initialDelayMs, 0, MAX_TIMER_MS),
+      maxDelayMs: requireInteger("retry.maxDelayMs", retry.maxDelayMs, 0, MAX_TIMER_MS),
+      retryAfterCapMs: requireInteger(
+        "retry.retryAfterCapMs",
+        retry.retryAfterCapMs,
+        0,
+        MAX_TIMER_MS,
+      ),
     };
     this.#agent = new Agent({
       connect: { timeout: this.attemptTimeoutMs },
@@ -188,7 +196,9 @@ export class CoreweaveInferenceClient {
       return this.#transportFailure(error, signal.aborted, deploymentId, timeoutMs);
     }
     const { statusCode, headers } = response;
-    if (body === undefined) {
+    const isSuccess = statusCode >= 200 && statusCode < 300;
+    // An oversized error page (a proxy's HTML 503) is judged by its status, not its size.
+    if (body === undefined && isSuccess) {
       return {
         ok: false,
         failure: { type: "response_too_large" },
@@ -201,16 +211,11 @@ export class CoreweaveInferenceClient {
           ),
       };
     }
-    const json = parseJson(body);
-    if (statusCode >= 200 && statusCode < 300) {
+    const json = body && parseJson(body);
+    if (isSuccess) {
       return this.#parseSuccess(json, statusCode, deploymentId);
     }
-    const rpc = summarizeRpcStatus(json);
-    const redactedRpc = {
-      ...rpc,
-      apiMessage: rpc.apiMessage && this.#redact(rpc.apiMessage),
-      details: rpc.details.map((d) => this.#redact(d)),
-    };
+    const rpc = summarizeRpcStatus(json, (text) => redactSecret(text, this.#token));
     return {
       ok: false,
       failure: {
@@ -220,7 +225,7 @@ export class CoreweaveInferenceClient {
           parseRetryAfterMs(header(headers, "retry-after"), header(headers, "retry-after-ms")) ??
           rpc.retryDelayMs,
       },
-      toError: (attempts) => errorFromHttpStatus(statusCode, redactedRpc, deploymentId, attempts),
+      toError: (attempts) => errorFromHttpStatus(statusCode, rpc, deploymentId, attempts),
     };
   }
 
@@ -243,7 +248,8 @@ export class CoreweaveInferenceClient {
       const shown = parsed.violations.slice(0, 5).map((v) => `${v.path} ${v.problem}`);
       const more =
         parsed.violations.length > 5 ? ` (and ${parsed.violations.length - 5} more)` : "";
-      return invalid(`${shown.join("; ")}${more}`);
+      // Paths hold keys of free-form maps (engineConfig), which come from the body.
+      return invalid(redactSecret(`${shown.join("; ")}${more}`, this.#token));
     }
     if (parsed.deployment.spec.id !== deploymentId) {
       return invalid(`it describes a different deployment (deployment.spec.id does not match)`);
@@ -278,8 +284,8 @@ export class CoreweaveInferenceClient {
       };
     }
     const tls = /CERT|TLS|SSL/i.test(code ?? "");
-    const detail = this.#redact(
-      sanitizeText(error instanceof Error ? error.message : String(error)),
+    const detail = sanitizeText(
+      redactSecret(error instanceof Error ? error.message : String(error), this.#token),
     );
     return {
       ok: false,
@@ -294,11 +300,6 @@ export class CoreweaveInferenceClient {
           { deploymentId, attempts },
         ),
     };
-  }
-
-  // Defence in depth: a server that echoes the Authorization header must not leak it through us.
-  #redact(text: string): string {
-    return text.split(this.#token).join(REDACTED);
   }
 }
 
@@ -338,20 +339,4 @@ function errorCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") return code;
   return errorCode((error as { cause?: unknown }).cause);
-}
-
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value <= 0) {
-    throw new ConfigurationError(
-      `${name} must be a positive integer number of the unit it names (got ${value}).`,
-    );
-  }
-  return value;
-}
-
-function nonNegativeInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 0) {
-    throw new ConfigurationError(`${name} must be a non-negative integer (got ${value}).`);
-  }
-  return value;
 }

@@ -75,3 +75,20 @@ export function isLoopback(hostname: string): boolean {
   if (isIP(host) === 4) return host.startsWith("127.");
   return host === "::1";
 }
+
+/** Node's timers overflow above this many milliseconds (about 24.8 days). */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Checks a numeric option; the error names the option and the accepted range. */
+export function requireInteger(
+  name: string,
+  value: number,
+  min: number,
+  max: number = Number.MAX_SAFE_INTEGER,
+): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new ConfigurationError(`${name} must be an integer ${range} (got ${value}).`);
+  }
+  return value;
+}

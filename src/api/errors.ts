@@ -200,6 +200,12 @@ export interface RpcStatusSummary {
 }
 
 const MAX_TEXT = 300;
+export const REDACTED = "[REDACTED]";
+
+/** Replaces every occurrence of a secret. Apply before any truncation, so no part survives. */
+export function redactSecret(text: string, secret: string): string {
+  return secret === "" ? text : text.split(secret).join(REDACTED);
+}
 
 /** Strips control characters and bounds length, so a hostile body cannot flood a log. */
 export function sanitizeText(text: string, max = MAX_TEXT): string {
@@ -208,15 +214,22 @@ export function sanitizeText(text: string, max = MAX_TEXT): string {
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
-/** Reads a `google.rpc.Status` body. Anything unexpected is ignored, never thrown. */
-export function summarizeRpcStatus(body: unknown): RpcStatusSummary {
+/**
+ * Reads a `google.rpc.Status` body. Anything unexpected is ignored, never thrown. `redact` runs
+ * on each raw text before it is cleaned and truncated, so no part of a secret survives a cut.
+ */
+export function summarizeRpcStatus(
+  body: unknown,
+  redact: (text: string) => string = (text) => text,
+): RpcStatusSummary {
+  const clean = (text: string) => sanitizeText(redact(text));
   if (!isRecord(body)) return { details: [] };
   const code = body.code;
   const grpcCode =
     typeof code === "number" && Number.isInteger(code) ? GRPC_CODE_NAMES[code] : undefined;
   const apiMessage =
     typeof body.message === "string" && body.message.trim() !== ""
-      ? sanitizeText(body.message)
+      ? clean(body.message)
       : undefined;
   const details: string[] = [];
   let retryDelayMs: number | undefined;
@@ -225,10 +238,10 @@ export function summarizeRpcStatus(body: unknown): RpcStatusSummary {
     const type = typeof item["@type"] === "string" ? item["@type"].split("/").pop() : undefined;
     if (type === "google.rpc.BadRequest" && Array.isArray(item.fieldViolations)) {
       for (const v of item.fieldViolations.slice(0, 5)) {
-        if (isRecord(v)) details.push(sanitizeText(`${String(v.field)}: ${String(v.description)}`));
+        if (isRecord(v)) details.push(clean(`${String(v.field)}: ${String(v.description)}`));
       }
     } else if (type === "google.rpc.ErrorInfo" && typeof item.reason === "string") {
-      details.push(sanitizeText(`reason ${item.reason}`));
+      details.push(clean(`reason ${item.reason}`));
     } else if (type === "google.rpc.RetryInfo" && typeof item.retryDelay === "string") {
       const seconds = Number.parseFloat(item.retryDelay);
       if (Number.isFinite(seconds) && seconds >= 0) retryDelayMs = seconds * 1000;

@@ -1,4 +1,4 @@
-import { ConfigurationError } from "./errors";
+import { ConfigurationError, sanitizeText } from "./errors";
 import { type Deployment, KNOWN_DEPLOYMENT_STATUSES } from "./schema";
 
 /** What "ready" means. The defaults are the strict reading. */
@@ -35,6 +35,8 @@ export interface ReadinessVerdict {
   readonly blockers: readonly string[];
 }
 
+const CONDITION_TYPE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
+
 export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedReadinessPolicy {
   const acceptedStatuses = policy.acceptedStatuses ?? ["STATUS_READY"];
   if (acceptedStatuses.length === 0) {
@@ -51,8 +53,14 @@ export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedRe
     );
   }
   const requiredConditions = policy.requiredConditions;
-  if (requiredConditions?.some((type) => type.trim() === "")) {
-    throw new ConfigurationError("requiredConditions contains an empty condition type.");
+  // Condition types are Kubernetes-style names (`Ready`, `example.com/Available`). Anything else
+  // is a typo, and would have to be escaped inside the gate's Terraform expression.
+  const badType = requiredConditions?.find((type) => !CONDITION_TYPE.test(type));
+  if (badType !== undefined) {
+    throw new ConfigurationError(
+      `requiredConditions contains ${JSON.stringify(sanitizeText(badType, 60))}, which is not a ` +
+        "condition type: use letters, digits, '.', '_', '-' and '/' only, e.g. Ready.",
+    );
   }
   return {
     acceptedStatuses: [...new Set(acceptedStatuses)],
@@ -69,7 +77,9 @@ export function evaluateReadiness(
   const blockers: string[] = [];
   const { status, conditions } = deployment.status;
   if (!policy.acceptedStatuses.includes(status)) {
-    blockers.push(`status is ${status}; the gate accepts ${policy.acceptedStatuses.join(" or ")}`);
+    blockers.push(
+      `status is ${sanitizeText(status, 60) || "(empty)"}; the gate accepts ${policy.acceptedStatuses.join(" or ")}`,
+    );
   }
   if (deployment.spec.disabled && !policy.allowDisabled) {
     blockers.push("the deployment is disabled (spec.disabled is true)");
@@ -80,14 +90,16 @@ export function evaluateReadiness(
       : conditions.filter((c) => policy.requiredConditions?.includes(c.type));
   for (const condition of considered) {
     if (condition.status !== "True") {
+      // API text goes into CI logs: one bounded line each, no control characters (ANSI, newlines).
       const facts = [
-        condition.reason && `reason: ${condition.reason}`,
-        condition.message && `message: ${condition.message}`,
-        condition.zone && `zone: ${condition.zone}`,
+        condition.reason && `reason: ${sanitizeText(condition.reason, 100)}`,
+        condition.message && `message: ${sanitizeText(condition.message)}`,
+        condition.zone && `zone: ${sanitizeText(condition.zone, 60)}`,
       ].filter(Boolean);
+      const type = sanitizeText(condition.type, 100) || "(untyped)";
+      const status = sanitizeText(condition.status, 40) || "(no status)";
       blockers.push(
-        `condition ${condition.type || "(untyped)"} is ${condition.status || "(no status)"}` +
-          (facts.length > 0 ? ` (${facts.join("; ")})` : ""),
+        `condition ${type} is ${status}` + (facts.length > 0 ? ` (${facts.join("; ")})` : ""),
       );
     }
   }
@@ -102,7 +114,7 @@ export function evaluateReadiness(
 /** The message a user sees when a deployment is not ready. */
 export function describeNotReady(deployment: Deployment, verdict: ReadinessVerdict): string {
   return [
-    `CoreWeave deployment "${deployment.spec.id}" is not ready (status ${deployment.status.status}):`,
+    `CoreWeave deployment "${deployment.spec.id}" is not ready (status ${sanitizeText(deployment.status.status, 60)}):`,
     ...verdict.blockers.map((blocker) => `  - ${blocker}`),
   ].join("\n");
 }

@@ -4,13 +4,25 @@
  */
 
 export interface RetryPolicy {
-  /** Retries after the first attempt. */
+  /**
+   * Retries after the first attempt.
+   * @default 4
+   */
   readonly maxRetries: number;
-  /** Backoff before the first retry; doubles each retry. */
+  /**
+   * Backoff before the first retry, in milliseconds; doubles each retry.
+   * @default 500
+   */
   readonly initialDelayMs: number;
-  /** Upper bound of the exponential backoff. */
+  /**
+   * Upper bound of the exponential backoff, in milliseconds.
+   * @default 8000
+   */
   readonly maxDelayMs: number;
-  /** A server's `Retry-After` is honoured up to this many milliseconds. */
+  /**
+   * A server's `Retry-After` is honoured up to this many milliseconds.
+   * @default 30000
+   */
   readonly retryAfterCapMs: number;
 }
 

@@ -26,14 +26,10 @@ export type KnownDeploymentStatus = (typeof KNOWN_DEPLOYMENT_STATUSES)[number];
 /** A known status, or any other text the API may add later (never treated as ready). */
 export type DeploymentStatus = KnownDeploymentStatus | "STATUS_UNSPECIFIED" | (string & {});
 
-export const KNOWN_CAPACITY_CLASSES = [
-  "CAPACITY_CLASS_RESERVED",
-  "CAPACITY_CLASS_ON_DEMAND",
-] as const;
-export type CapacityClass = (typeof KNOWN_CAPACITY_CLASSES)[number] | (string & {});
+export type CapacityClass = "CAPACITY_CLASS_RESERVED" | "CAPACITY_CLASS_ON_DEMAND" | (string & {});
 
-export const KNOWN_CONDITION_STATUSES = ["True", "False", "Unknown"] as const;
-export type ConditionStatus = (typeof KNOWN_CONDITION_STATUSES)[number] | (string & {});
+/** Only `"True"` counts as true; any other value, known or not, does not. */
+export type ConditionStatus = "True" | "False" | "Unknown" | (string & {});
 
 /** An enum that accepts values it does not know yet, keeping the known ones in the type. */
 function openEnum<T extends string>() {
@@ -138,11 +134,21 @@ export type ParseResult =
   | { readonly ok: true; readonly deployment: Deployment }
   | { readonly ok: false; readonly violations: readonly SchemaViolation[] };
 
-/** Renders a zod path the way users write it: `deployment.spec.gatewayIds[0]`. */
+/**
+ * Renders a zod path the way users write it: `deployment.spec.gatewayIds[0]`. Keys of free-form
+ * maps come from the body, so any key that is not a plain identifier is shown quoted, cleaned of
+ * control characters and cut to 40 characters.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === "number") return `${out}[${key}]`;
-    return out === "" ? String(key) : `${out}.${String(key)}`;
+    const name = String(key);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(name)) {
+      // eslint-disable-next-line no-control-regex
+      const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+      return `${out}[${JSON.stringify(clean.length > 40 ? `${clean.slice(0, 40)}…` : clean)}]`;
+    }
+    return out === "" ? name : `${out}.${name}`;
   }, "");
 }
 

@@ -61,6 +61,15 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
       throw error;
     }
     const { deployment } = props;
+    if (TerraformStack.of(deployment) !== TerraformStack.of(this)) {
+      // Across stacks, the condition would read the other stack's last *applied* snapshot
+      // (a remote-state output), not what this synth looked up.
+      throw new Error(
+        `${this.node.path}: the gate must be in the same stack as the lookup it gates ` +
+          `(${deployment.node.path}). Add a CoreweaveDeploymentData for the same ID to this stack; ` +
+          "lookups are cached, so it costs no extra request.",
+      );
+    }
     this.verdict = evaluateReadiness(deployment.deployment, this.policy);
     const precondition: Precondition = {
       condition: `\${${readinessExpression(deployment.record.fqn, this.policy)}}`,

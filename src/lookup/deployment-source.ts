@@ -1,13 +1,19 @@
 import type { CoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/schema";
 
-/** How to reach the API. Unset fields fall back to `COREWEAVE_API_*` and the client defaults. */
+/** How to reach the API. Each field mirrors the `CoreweaveDeploymentData` prop of that name. */
 export interface LookupConnection {
+  /** @default process.env.COREWEAVE_API_ENDPOINT, else "https://api.coreweave.com" */
   readonly endpoint?: string;
+  /** @default process.env.COREWEAVE_API_TOKEN */
   readonly apiToken?: string;
+  /** @default 10000 */
   readonly attemptTimeoutMs?: number;
+  /** @default 60000 */
   readonly deadlineMs?: number;
+  /** @default 1048576 */
   readonly maxResponseBytes?: number;
+  /** @default 4 */
   readonly maxRetries?: number;
 }
 

@@ -1,7 +1,13 @@
 import { CLIENT_DEFAULTS } from "../api/client";
-import { resolveApiToken, resolveEndpoint } from "../api/config";
+import { MAX_TIMER_MS, requireInteger, resolveApiToken, resolveEndpoint } from "../api/config";
 import { encodeDeploymentId } from "../api/deployment-id";
-import { ApiConnectionError, CoreweaveError, deserializeError, sanitizeText } from "../api/errors";
+import {
+  ApiConnectionError,
+  CoreweaveError,
+  deserializeError,
+  redactSecret,
+  sanitizeText,
+} from "../api/errors";
 import type { Deployment } from "../api/schema";
 import type {
   DeploymentLookupRequest,
@@ -62,9 +68,11 @@ export class LiveDeploymentSource implements DeploymentSource {
     });
     for (const { connection, ids } of batches.values()) {
       const deploymentIds = [...ids.keys()];
+      // Each request has its own deadline, and requests run CONCURRENCY at a time.
+      const waves = Math.ceil(deploymentIds.length / CONCURRENCY);
       const outcome = lookupWorker.run(
         { connection, deploymentIds, concurrency: CONCURRENCY },
-        (connection.deadlineMs ?? CLIENT_DEFAULTS.deadlineMs) + WORKER_GRACE_MS,
+        waves * (connection.deadlineMs ?? CLIENT_DEFAULTS.deadlineMs) + WORKER_GRACE_MS,
       );
       toResults(connection, deploymentIds, outcome).forEach((answer, i) => {
         if (answer.ok) this.#cache.set(cacheKey(connection, deploymentIds[i]), answer.deployment);
@@ -80,7 +88,14 @@ export class LiveDeploymentSource implements DeploymentSource {
   }
 }
 
+/** Checks everything on the synth thread, so a bad option fails fast with its own name. */
 function resolveConnection(connection: LookupConnection): ResolvedConnection {
+  const { attemptTimeoutMs, deadlineMs, maxResponseBytes, maxRetries } = connection;
+  if (attemptTimeoutMs !== undefined)
+    requireInteger("attemptTimeoutMs", attemptTimeoutMs, 1, MAX_TIMER_MS);
+  if (deadlineMs !== undefined) requireInteger("deadlineMs", deadlineMs, 1, MAX_TIMER_MS);
+  if (maxResponseBytes !== undefined) requireInteger("maxResponseBytes", maxResponseBytes, 1);
+  if (maxRetries !== undefined) requireInteger("maxRetries", maxRetries, 0);
   return {
     ...connection,
     endpoint: resolveEndpoint(connection.endpoint).href,
@@ -98,11 +113,11 @@ function toResults(
   outcome: LookupJobResult | LookupWorkerFailure,
 ): DeploymentLookupResult[] {
   if (outcome instanceof LookupWorkerFailure) {
-    const why = sanitizeText(outcome.reason.split(connection.apiToken).join("[REDACTED]"), 500);
+    const why = sanitizeText(redactSecret(outcome.reason, connection.apiToken), 500);
     return deploymentIds.map((deploymentId) => ({
       ok: false,
       error: new ApiConnectionError(
-        `CoreWeave lookup of deployment "${deploymentId}" failed: ${why}.`,
+        `CoreWeave lookup of deployment "${deploymentId}" failed: ${why.replace(/\.$/, "")}.`,
         { deploymentId },
       ),
     }));

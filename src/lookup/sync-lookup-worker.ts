@@ -26,6 +26,9 @@ export class LookupWorkerFailure {
  * time, the worker is terminated and the next job starts a fresh one.
  */
 export class SyncLookupWorker {
+  /** @param entry the worker script; tests pass a deliberately broken one. */
+  constructor(private readonly entry: string = defaultWorkerEntry()) {}
+
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
@@ -58,9 +61,10 @@ export class SyncLookupWorker {
 
   #start(): MessagePort | LookupWorkerFailure {
     const { port1, port2 } = new MessageChannel();
-    const { entry, execArgv } = workerEntry();
+    const { entry } = this;
     const worker = new Worker(entry, {
-      execArgv,
+      // Run from TypeScript sources (this repository's tests and examples): load through tsx.
+      execArgv: entry.endsWith(".ts") ? ["--require", require.resolve("tsx/cjs")] : [],
       workerData: { port: port2, signal: this.#signal },
       transferList: [port2],
     });
@@ -70,13 +74,13 @@ export class SyncLookupWorker {
     this.#worker = worker;
     this.#port = port1;
     const ready = this.#await(port1, STARTUP_TIMEOUT_MS);
-    if (ready?.type !== "ready") {
-      this.stop();
-      return new LookupWorkerFailure(
-        `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${entry})`,
-      );
-    }
-    return port1;
+    if (ready?.type === "ready") return port1;
+    this.stop();
+    return new LookupWorkerFailure(
+      ready?.type === "crash"
+        ? `the lookup worker could not start: ${ready.message}`
+        : `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${entry})`,
+    );
   }
 
   /** Sleeps until the worker's next reply, or the timeout. */
@@ -96,15 +100,8 @@ export class SyncLookupWorker {
   }
 }
 
-/**
- * Compiled, the worker is `lookup-worker.js` beside this file. Run from TypeScript sources
- * (this repository's tests and examples), it is the `.ts` file, loaded through tsx.
- */
-function workerEntry(): { entry: string; execArgv: string[] } {
+/** Compiled, the worker is `lookup-worker.js` beside this file; in sources, the `.ts` file. */
+function defaultWorkerEntry(): string {
   const compiled = join(__dirname, "lookup-worker.js");
-  if (existsSync(compiled)) return { entry: compiled, execArgv: [] };
-  return {
-    entry: join(__dirname, "lookup-worker.ts"),
-    execArgv: ["--require", require.resolve("tsx/cjs")],
-  };
+  return existsSync(compiled) ? compiled : join(__dirname, "lookup-worker.ts");
 }
