@@ -24,7 +24,8 @@ export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE="$work/terrafo
 npx tsx src/testing/emulator-cli.ts >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 150); do
-  url=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/emulator.log" | head -n 1 || true)
+  # The exact line the CLI prints once it listens (LISTENING_LINE_PREFIX, then the URL).
+  url=$(sed -n 's/^CoreWeave Inference API emulator listening on //p' "$work/emulator.log" | head -n 1 || true)
   [ -n "$url" ] && break
   kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
   sleep 0.1

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { request } from "undici";
 import { parseGetDeploymentResponse } from "../src/api/schema";
@@ -6,8 +6,10 @@ import {
   CoreweaveEmulator,
   deploymentFixture,
   demoScenarios,
+  LISTENING_LINE_PREFIX,
   startEmulatorProcess,
   type EmulatorProcess,
+  type Fault,
 } from "../src/testing";
 
 const TOKEN = "test-token-123";
@@ -94,6 +96,11 @@ describe("CoreweaveEmulator", () => {
 
   afterEach(async () => {
     await emulator.stop();
+  });
+
+  it("listens on loopback only", () => {
+    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(emulator.url).toBe(base);
   });
 
   describe("auth", () => {
@@ -362,13 +369,64 @@ describe("CoreweaveEmulator", () => {
       expect(answer.headers["content-type"]).toBe("text/html");
     });
 
-    it("rejects invalid faults with a message naming the field", () => {
-      expect(() => emulator.addFault({ type: "slowHeaders", delayMs: -1 })).toThrow(
-        "fault.delayMs must be a non-negative number",
-      );
-      expect(() => emulator.addFault({ type: "nope" } as never)).toThrow(
-        "fault.type must be one of",
-      );
+    it.each<[string, unknown, string]>([
+      [
+        "a bad value",
+        { type: "slowHeaders", delayMs: -1 },
+        "fault.delayMs must be a non-negative number, got -1",
+      ],
+      [
+        "an unknown type",
+        { type: "nope" },
+        "fault.type must be one of status, slowHeaders, slowBody, hang",
+      ],
+      [
+        "times: Infinity",
+        { type: "hang", times: Infinity },
+        "fault.times must be a positive integer, or -1 for every request, got Infinity",
+      ],
+      ["times: 0", { type: "hang", times: 0 }, "fault.times must be a positive integer, or -1"],
+      ["times: 1.5", { type: "hang", times: 1.5 }, "fault.times must be a positive integer, or -1"],
+      ["a missing required field", { type: "oversized" }, "fault.bytes is required"],
+      ["the second required field", { type: "body", httpStatus: 200 }, "fault.body is required"],
+      [
+        "another type's field",
+        { type: "hang", delayMs: 5 },
+        'fault (hang) has unknown field "delayMs" (allowed: type, deploymentId, times)',
+      ],
+      [
+        "a field of the wrong kind",
+        { type: "status", httpStatus: 500, details: {} },
+        "fault.details must be an array of objects, got an object",
+      ],
+      [
+        "a status out of range",
+        { type: "status", httpStatus: 200 },
+        "fault.httpStatus must be an integer from 400 to 599, got 200",
+      ],
+    ])("rejects %s with a message naming the field", (_, fault, message) => {
+      expect(() => emulator.addFault(fault as Fault)).toThrow(message);
+      expect(emulator.requestLog()).toEqual([]);
+    });
+
+    it("accepts every optional field of a fault", async () => {
+      emulator.addFault({
+        type: "status",
+        httpStatus: 500,
+        grpcCode: 10,
+        message: "custom",
+        details: [{ "@type": "x" }],
+        retryAfter: "1",
+        deploymentId: "dep-ready",
+        times: 1,
+      });
+      const answer = await getDeployment(base, "dep-ready");
+      expect(answer.status).toBe(500);
+      expect(JSON.parse(answer.text)).toEqual({
+        code: 10,
+        message: "custom",
+        details: [{ "@type": "x" }],
+      });
     });
   });
 
@@ -410,6 +468,14 @@ describe("CoreweaveEmulator", () => {
       ["POST", "/_emulator/faults", '{"type":"explode"}', "fault.type must be one of"],
       ["POST", "/_emulator/faults", '{"type":"status"}', "fault.httpStatus is required"],
       ["POST", "/_emulator/faults", '{"type":"hang","times":0}', "fault.times must be"],
+      // JSON has no Infinity: JSON.stringify sends null, which is refused too.
+      [
+        "POST",
+        "/_emulator/faults",
+        '{"type":"hang","times":null}',
+        "fault.times must be a positive integer, or -1",
+      ],
+      ["POST", "/_emulator/faults", '{"type":"oversized"}', "fault.bytes is required"],
     ] as const)("%s %s %s -> 400", async (method, path, body, message) => {
       const answer = await call(base, path, { method, body });
       expect(answer.status).toBe(400);
@@ -419,13 +485,25 @@ describe("CoreweaveEmulator", () => {
     });
 
     it("rejects wrong methods, unknown routes and oversized bodies", async () => {
-      expect((await call(base, "/_emulator/faults")).status).toBe(405);
-      expect((await call(base, "/_emulator/nothing", { method: "POST" })).status).toBe(404);
+      const wrongMethod = await call(base, "/_emulator/faults");
+      expect(wrongMethod.status).toBe(405);
+      expect(JSON.parse(wrongMethod.text)).toMatchObject({
+        code: 12,
+        message: "/_emulator/faults accepts POST only",
+      });
+      const unknown = await call(base, "/_emulator/nothing", { method: "POST" });
+      expect(unknown.status).toBe(404);
+      expect(JSON.parse(unknown.text).code).toBe(5);
       const huge = await call(base, "/_emulator/faults", {
         method: "POST",
         body: "x".repeat(5 * 1024 * 1024 + 1),
       });
       expect(huge.status).toBe(413);
+      expect(huge.headers.connection).toBe("close");
+      expect(JSON.parse(huge.text)).toMatchObject({
+        code: 3,
+        message: "request body is larger than 5242880 bytes",
+      });
     });
   });
 });
@@ -460,7 +538,7 @@ describe("startEmulatorProcess", () => {
       type: "status",
       httpStatus: 403,
       deploymentId: "dep-a",
-      times: Infinity,
+      times: -1,
     });
     expect((await getDeployment(emulator.url, "dep-a")).status).toBe(403);
     expect((await getDeployment(emulator.url, "dep-a")).status).toBe(403);
@@ -483,6 +561,10 @@ describe("startEmulatorProcess", () => {
     await expect(emulator.setDeployment("bad", { steps: [] })).rejects.toThrow(
       /HTTP 400.*steps must be a non-empty array/,
     );
+    // JSON has no Infinity: only -1 means "every request".
+    await expect(emulator.addFault({ type: "hang", times: Infinity })).rejects.toThrow(
+      /HTTP 400.*fault\.times must be a positive integer, or -1 for every request, got null/,
+    );
 
     const { url } = emulator;
     await emulator.stop();
@@ -497,13 +579,51 @@ describe("startEmulatorProcess", () => {
 });
 
 describe("emulator CLI", () => {
+  const cliArgs = (...args: string[]): string[] => [
+    "--require",
+    require.resolve("tsx/cjs"),
+    join(__dirname, "../src/testing/emulator-cli.ts"),
+    ...args,
+  ];
+
+  it("prints the listening line, serves with the token from its environment, exits on SIGTERM", async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, COREWEAVE_EMULATOR_TOKEN: TOKEN };
+    delete env.COREWEAVE_EMULATOR_PORT;
+    delete env.COREWEAVE_EMULATOR_FIXTURES;
+    const child = spawn(process.execPath, cliArgs("--port", "0"), {
+      env,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
+    try {
+      let stdout = "";
+      const lines = await new Promise<string[]>((resolve, reject) => {
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk.toString("utf8");
+          const complete = stdout.split("\n");
+          if (complete.length > 2) resolve(complete.slice(0, 2));
+        });
+        child.once("close", () => reject(new Error(`CLI exited early: ${stdout}`)));
+      });
+      expect(lines[0]).toMatch(
+        /^CoreWeave Inference API emulator listening on http:\/\/127\.0\.0\.1:\d+$/,
+      );
+      expect(lines[0].startsWith(LISTENING_LINE_PREFIX)).toBe(true);
+      const url = lines[0].slice(LISTENING_LINE_PREFIX.length);
+      // A custom token is not echoed, only where it came from.
+      expect(lines[1]).toBe(
+        `Use it with COREWEAVE_API_ENDPOINT=${url} COREWEAVE_API_TOKEN=<value of COREWEAVE_EMULATOR_TOKEN> ` +
+          "(demo deployments: demo-ready, demo-creating, demo-failed, demo-rollout)",
+      );
+      expect(statusOf(await getDeployment(url, "demo-ready"))).toBe("STATUS_READY");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  });
+
   it("exits 2 with one line on stderr for a bad argument", () => {
-    const cli = join(__dirname, "../src/testing/emulator-cli.ts");
-    const result = spawnSync(
-      process.execPath,
-      ["--require", require.resolve("tsx/cjs"), cli, "--port", "nope"],
-      { encoding: "utf8" },
-    );
+    const result = spawnSync(process.execPath, cliArgs("--port", "nope"), { encoding: "utf8" });
     expect(result.status).toBe(2);
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toEqual([

@@ -1,5 +1,7 @@
+#!/usr/bin/env node
 /**
- * `npm run emulator`: serves the CoreWeave Inference API emulator until SIGINT/SIGTERM.
+ * `coreweave-inference-emulator` (the package's bin; `npm run emulator` in this repository):
+ * serves the CoreWeave Inference API emulator on 127.0.0.1 until SIGINT/SIGTERM.
  *
  *   --port N          port to listen on (default 0: any free port; env COREWEAVE_EMULATOR_PORT)
  *   --fixtures FILE   JSON object `{ "<id>": Scenario }` (env COREWEAVE_EMULATOR_FIXTURES);
@@ -21,7 +23,7 @@ import {
 import { demoScenarios } from "./fixtures";
 
 const USAGE =
-  "usage: npm run emulator -- [--port N] [--fixtures FILE]  " +
+  "usage: coreweave-inference-emulator [--port N] [--fixtures FILE]  " +
   `(env: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures}, ${EMULATOR_ENV.token})`;
 
 class UsageError extends Error {}
@@ -92,11 +94,14 @@ function loadFixtures(file: string): Record<string, Scenario> {
 }
 
 /** Builds the emulator from arguments and environment; the hint line tells users how to use it. */
-function configure(options: CliOptions): {
+function configure(
+  options: CliOptions,
+  env: NodeJS.ProcessEnv,
+): {
   readonly emulator: CoreweaveEmulator;
   readonly hint: (url: string) => string;
 } {
-  const token = process.env[EMULATOR_ENV.token]?.trim() || DEFAULT_EMULATOR_TOKEN;
+  const token = env[EMULATOR_ENV.token]?.trim() || DEFAULT_EMULATOR_TOKEN;
   const deployments = options.fixtures ? loadFixtures(options.fixtures) : demoScenarios();
   let emulator: CoreweaveEmulator;
   try {
@@ -122,12 +127,13 @@ function configure(options: CliOptions): {
 async function main(): Promise<number | undefined> {
   let setup: ReturnType<typeof configure>;
   try {
-    const options = parseArgs(process.argv.slice(2), process.env);
+    const { argv, env } = process;
+    const options = parseArgs(argv.slice(2), env);
     if (options.help) {
       process.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    setup = configure(options);
+    setup = configure(options, env);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`coreweave emulator: ${error.message} (see --help)\n`);

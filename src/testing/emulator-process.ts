@@ -7,6 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool } from "undici";
+import { redactSecret } from "../api/errors";
 import {
   DEFAULT_EMULATOR_TOKEN,
   EMULATOR_ENV,
@@ -23,11 +24,20 @@ const STDERR_TAIL_CHARS = 4_000;
 
 /** Options of {@link startEmulatorProcess}. */
 export interface EmulatorProcessOptions {
-  /** The accepted bearer token. Default `"emulator-token"`. */
+  /**
+   * The accepted bearer token.
+   * @default "emulator-token" ({@link DEFAULT_EMULATOR_TOKEN})
+   */
   readonly token?: string;
-  /** Deployments to serve from the start, by ID. The emulator starts empty without them. */
+  /**
+   * Deployments to serve from the start, by ID.
+   * @default {} (the emulator starts empty)
+   */
   readonly deployments?: Readonly<Record<string, Scenario>>;
-  /** Default 0: any free port. */
+  /**
+   * The port on 127.0.0.1 to listen on; 0 picks any free port.
+   * @default 0
+   */
   readonly port?: number;
 }
 
@@ -39,7 +49,7 @@ export interface EmulatorProcess {
   readonly token: string;
   /** Serves `scenario` for `id` from now on. */
   setDeployment(id: string, scenario: Scenario): Promise<void>;
-  /** Queues a fault (`times: Infinity` is sent as `-1`). */
+  /** Queues a fault; pending faults apply in the order they were added. */
   addFault(fault: Fault): Promise<void>;
   /** The API requests so far, oldest first. */
   requestLog(): Promise<readonly RequestLogEntry[]>;
@@ -123,7 +133,7 @@ function waitForListening(child: ChildProcess, token: string): Promise<string> {
     let pendingLine = "";
     let stderr = "";
     const stderrTail = (): string => {
-      const text = stderr.split(token).join("[REDACTED]").trim();
+      const text = redactSecret(stderr, token).trim();
       return text === "" ? "" : `; stderr: ${text}`;
     };
     const finish = (result: { url: string } | Error): void => {
@@ -212,12 +222,7 @@ function connect(
       await call("PUT", `/_emulator/deployments/${encodeURIComponent(id)}`, scenario);
     },
     addFault: async (fault) => {
-      // JSON has no Infinity; the control API reads -1 as "every request".
-      await call(
-        "POST",
-        "/_emulator/faults",
-        fault.times === Infinity ? { ...fault, times: -1 } : fault,
-      );
+      await call("POST", "/_emulator/faults", fault);
     },
     requestLog: async () => {
       const log = (await call("GET", "/_emulator/requests")) as { requests: RequestLogEntry[] };

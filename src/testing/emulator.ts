@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { OutgoingHttpHeaders } from "node:http";
 import type { Socket } from "node:net";
-import { GRPC_CODE_NAMES, grpcCodeForHttpStatus } from "../api/errors";
+import { GRPC_CODE_NAMES, grpcCodeForHttpStatus, redactSecret } from "../api/errors";
 import type { GetDeploymentResponseJson } from "../api/schema";
 import { deploymentFixture } from "./fixtures";
 
@@ -24,7 +24,10 @@ export const EMULATOR_ENV = {
 export const LISTENING_LINE_PREFIX = "CoreWeave Inference API emulator listening on ";
 
 /** Largest request body the control API reads. */
-export const MAX_CONTROL_BODY_BYTES = 5 * 1024 * 1024;
+const MAX_CONTROL_BODY_BYTES = 5 * 1024 * 1024;
+
+/** The only address the emulator listens on (see {@link CoreweaveEmulator}). */
+const HOST = "127.0.0.1";
 
 /** Any JSON value. */
 export type JsonValue =
@@ -73,7 +76,11 @@ export type Scenario = StaticScenario | SteppedScenario;
 export interface FaultTarget {
   /** Only requests for this deployment ID trigger the fault; any ID when absent. */
   readonly deploymentId?: string;
-  /** Requests the fault applies to (default 1); `Infinity` or `-1` for every request. */
+  /**
+   * How many requests the fault applies to: a positive integer, or `-1` for every request from
+   * now on ("forever").
+   * @default 1
+   */
   readonly times?: number;
 }
 
@@ -139,7 +146,7 @@ export interface BodyFault extends FaultTarget {
   /** 200-599. */
   readonly httpStatus: number;
   readonly body: string;
-  /** Default `application/json`. */
+  /** @default "application/json" */
   readonly contentType?: string;
 }
 
@@ -181,11 +188,15 @@ export interface RequestLogEntry {
 
 /** Options of {@link CoreweaveEmulator}. */
 export interface CoreweaveEmulatorOptions {
-  /** The accepted bearer token. Default {@link DEFAULT_EMULATOR_TOKEN}. */
+  /**
+   * The accepted bearer token.
+   * @default "emulator-token" ({@link DEFAULT_EMULATOR_TOKEN})
+   */
   readonly token?: string;
-  /** Default `127.0.0.1`. */
-  readonly host?: string;
-  /** Default 0: any free port. */
+  /**
+   * The port on 127.0.0.1 to listen on; 0 picks any free port.
+   * @default 0
+   */
   readonly port?: number;
   /** Deployments to serve from the start, by ID. */
   readonly deployments?: Readonly<Record<string, Scenario>>;
@@ -210,18 +221,18 @@ const CONTROL_ROUTES =
   "POST /_emulator/reset";
 const ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo";
 const RESOURCE_INFO = "type.googleapis.com/google.rpc.ResourceInfo";
-const FAULT_FIELDS: Readonly<Record<FaultType, readonly string[]>> = {
-  status: ["httpStatus", "grpcCode", "message", "details", "retryAfter"],
-  slowHeaders: ["delayMs"],
-  slowBody: ["delayMs"],
-  hang: [],
-  reset: [],
-  malformed: [],
-  oversized: ["bytes"],
-  schemaInvalid: [],
-  body: ["httpStatus", "body", "contentType"],
-};
 const PADDING_CHUNK = "x".repeat(64 * 1024);
+
+type GrpcCodeName = (typeof GRPC_CODE_NAMES)[number];
+
+/** The number of a `google.rpc.Code`. */
+const grpcCode = (name: GrpcCodeName): number => GRPC_CODE_NAMES.indexOf(name);
+
+/** Control API statuses the canonical HTTP mapping lacks. */
+const CONTROL_ERROR_CODES: Readonly<Record<number, GrpcCodeName>> = {
+  405: "UNIMPLEMENTED",
+  413: "INVALID_ARGUMENT",
+};
 
 interface StoredStep {
   /** The full response body, serialized once when the scenario is set. */
@@ -251,12 +262,15 @@ type MutableLogEntry = { -readonly [K in keyof RequestLogEntry]: RequestLogEntry
  * `GET /v1alpha1/inference/deployments/{id}` from scripted {@link Scenario}s, applies queued
  * {@link Fault}s, and logs requests without ever recording the token.
  *
+ * The control API (`/_emulator/*`: set deployments, queue faults, read the log, reset) needs no
+ * token, so the emulator listens on loopback (`127.0.0.1`) only: nothing off this machine can
+ * reach it.
+ *
  * It cannot answer a caller that blocks this thread (the constructs' synth-time lookup); use
  * `startEmulatorProcess` for those.
  */
 export class CoreweaveEmulator {
   readonly #token: string;
-  readonly #host: string;
   readonly #port: number;
   readonly #deployments = new Map<string, DeploymentState>();
   #faults: PendingFault[] = [];
@@ -272,7 +286,6 @@ export class CoreweaveEmulator {
       throw new EmulatorInputError("token must be a non-empty string without whitespace");
     }
     this.#token = token;
-    this.#host = options.host ?? "127.0.0.1";
     this.#port = options.port ?? 0;
     for (const [id, scenario] of Object.entries(options.deployments ?? {})) {
       this.setDeployment(id, scenario);
@@ -288,7 +301,7 @@ export class CoreweaveEmulator {
         socket.once("close", () => this.#sockets.delete(socket));
       });
       server.once("error", reject);
-      server.listen(this.#port, this.#host, () => {
+      server.listen(this.#port, HOST, () => {
         server.off("error", reject);
         this.#server = server;
         resolve(this.url);
@@ -318,8 +331,7 @@ export class CoreweaveEmulator {
     if (!address || typeof address === "string") {
       throw new Error("CoreweaveEmulator is not listening; await start() first");
     }
-    const host = this.#host.includes(":") ? `[${this.#host}]` : this.#host;
-    return `http://${host}:${address.port}`;
+    return `http://${HOST}:${address.port}`;
   }
 
   /** Serves `scenario` for `id` from now on, starting at its first step. */
@@ -334,8 +346,8 @@ export class CoreweaveEmulator {
   /** Queues a fault; pending faults apply in the order they were added. */
   addFault(fault: Fault): void {
     const parsed = parseFault(fault);
-    const times = parsed.times === undefined ? 1 : parsed.times === -1 ? Infinity : parsed.times;
-    this.#faults.push({ fault: parsed, remaining: times });
+    const times = parsed.times ?? 1;
+    this.#faults.push({ fault: parsed, remaining: times === -1 ? Infinity : times });
   }
 
   /** The API requests so far, oldest first (copies). */
@@ -363,7 +375,7 @@ export class CoreweaveEmulator {
         return;
       }
       const message = error instanceof Error ? error.message : String(error);
-      writeBody(res, 500, grpcStatus(13, `emulator error: ${this.#redact(message)}`));
+      writeBody(res, 500, grpcStatus("INTERNAL", `emulator error: ${this.#redact(message)}`));
     });
   }
 
@@ -390,24 +402,31 @@ export class CoreweaveEmulator {
     };
 
     if (entry.auth !== "ok") {
-      return reply(401, grpcStatus(16, "missing or invalid bearer token"), {
+      return reply(401, grpcStatus("UNAUTHENTICATED", "missing or invalid bearer token"), {
         "www-authenticate": "Bearer",
       });
     }
     if (!match) {
       const message = `no route for ${entry.path}; the emulator serves GET /v1alpha1/inference/deployments/{id}`;
-      return reply(404, grpcStatus(5, message));
+      return reply(404, grpcStatus("NOT_FOUND", message));
     }
     if (deploymentId === undefined) {
       return reply(
         400,
-        grpcStatus(3, "the deployment ID in the path is not valid percent-encoding"),
+        grpcStatus(
+          "INVALID_ARGUMENT",
+          "the deployment ID in the path is not valid percent-encoding",
+        ),
       );
     }
     if (method !== "GET") {
-      return reply(405, grpcStatus(12, `method ${method} is not supported here; use GET`), {
-        allow: "GET",
-      });
+      return reply(
+        405,
+        grpcStatus("UNIMPLEMENTED", `method ${method} is not supported here; use GET`),
+        {
+          allow: "GET",
+        },
+      );
     }
 
     const fault = this.#takeFault(deploymentId);
@@ -452,10 +471,7 @@ export class CoreweaveEmulator {
         const body = Buffer.from(answer.body);
         const half = Math.floor(body.length / 2);
         entry.status = answer.status;
-        res.writeHead(answer.status, {
-          "content-type": "application/json",
-          "content-length": body.length,
-        });
+        writeHead(res, answer.status, body.length);
         res.write(body.subarray(0, half));
         if (await waitOrClose(res, fault.delayMs)) res.end(body.subarray(half));
         return;
@@ -466,7 +482,7 @@ export class CoreweaveEmulator {
         const suffix = '"}';
         const padding = fault.bytes - Buffer.byteLength(prefix) - suffix.length;
         entry.status = 200;
-        res.writeHead(200, { "content-type": "application/json" });
+        writeHead(res, 200, undefined); // chunked: no content-length
         return streamBody(res, [prefix, ...paddingChunks(padding), suffix]);
       }
     }
@@ -510,9 +526,9 @@ export class CoreweaveEmulator {
       }
     } catch (error) {
       if (!(error instanceof EmulatorInputError)) throw error;
-      const code = error.httpStatus === 404 ? 5 : error.httpStatus === 405 ? 12 : 3;
       // After an over-long body the rest of the upload is not read: close the connection.
       const headers = error.httpStatus === 413 ? { connection: "close" } : undefined;
+      const code = CONTROL_ERROR_CODES[error.httpStatus] ?? grpcCodeForHttpStatus(error.httpStatus);
       writeBody(res, error.httpStatus, grpcStatus(code, error.message), headers);
     }
   }
@@ -535,7 +551,7 @@ export class CoreweaveEmulator {
     if (body !== undefined) return { status: 200, body };
     return {
       status: 404,
-      body: grpcStatus(5, `deployment ${deploymentId} not found`, [
+      body: grpcStatus("NOT_FOUND", `deployment ${deploymentId} not found`, [
         { "@type": RESOURCE_INFO, resourceType: "deployment", resourceName: deploymentId },
       ]),
     };
@@ -572,7 +588,7 @@ export class CoreweaveEmulator {
 
   /** Keeps the token out of anything recorded, even if a client puts it in the URL. */
   #redact(text: string): string {
-    return text.split(this.#token).join("[REDACTED]");
+    return redactSecret(text, this.#token);
   }
 }
 
@@ -590,46 +606,76 @@ function decodeSegment(segment: string): string | undefined {
   }
 }
 
-function grpcStatus(code: number, message: string, details?: readonly unknown[]): string {
+/** A `google.rpc.Status` body; `code` is a name, or a number from a status fault. */
+function grpcStatus(
+  code: GrpcCodeName | number,
+  message: string,
+  details?: readonly unknown[],
+): string {
+  const number = typeof code === "number" ? code : grpcCode(code);
   return JSON.stringify({
-    code,
+    code: number,
     message,
     details: details ?? [
-      { "@type": ERROR_INFO, reason: GRPC_CODE_NAMES[code] ?? "UNKNOWN", domain: "coreweave.com" },
+      {
+        "@type": ERROR_INFO,
+        reason: GRPC_CODE_NAMES[number] ?? "UNKNOWN",
+        domain: "coreweave.com",
+      },
     ],
   });
 }
 
 function statusFaultBody(fault: StatusFault): string {
-  const code = fault.grpcCode ?? GRPC_CODE_NAMES.indexOf(grpcCodeForHttpStatus(fault.httpStatus));
+  const code = fault.grpcCode ?? grpcCode(grpcCodeForHttpStatus(fault.httpStatus));
   const name = GRPC_CODE_NAMES[code] ?? `code ${code}`;
   return grpcStatus(code, fault.message ?? `emulated fault: ${name}`, fault.details);
+}
+
+/** Sends the status line and headers: JSON unless `headers` say otherwise; chunked without a length. */
+function writeHead(
+  res: ServerResponse,
+  status: number,
+  contentLength: number | undefined,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  res.writeHead(status, {
+    "content-type": "application/json",
+    ...(contentLength === undefined ? {} : { "content-length": contentLength }),
+    ...headers,
+  });
 }
 
 function writeBody(
   res: ServerResponse,
   status: number,
   body: string | Buffer,
-  headers: OutgoingHttpHeaders = {},
+  headers?: OutgoingHttpHeaders,
 ): void {
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(body),
-    ...headers,
-  });
+  writeHead(res, status, Buffer.byteLength(body), headers);
   res.end(body);
 }
 
-/** Resolves true after `ms`, or false as soon as the connection closes. */
-function waitOrClose(res: ServerResponse, ms: number): Promise<boolean> {
+/**
+ * Resolves true after `until` milliseconds, or once the response drains (`"drain"`); resolves
+ * false instead as soon as the connection closes.
+ */
+function waitOrClose(res: ServerResponse, until: number | "drain"): Promise<boolean> {
   return new Promise((resolve) => {
-    const finish = (ok: boolean): void => {
+    if (res.destroyed) {
+      resolve(false);
+      return;
+    }
+    const finish = (ok: boolean) => (): void => {
       clearTimeout(timer);
+      res.off("drain", onReady);
       res.off("close", onClose);
       resolve(ok);
     };
-    const onClose = (): void => finish(false);
-    const timer = setTimeout(() => finish(true), ms);
+    const onReady = finish(true);
+    const onClose = finish(false);
+    const timer = until === "drain" ? undefined : setTimeout(onReady, until);
+    if (until === "drain") res.once("drain", onReady);
     res.once("close", onClose);
   });
 }
@@ -638,19 +684,7 @@ function waitOrClose(res: ServerResponse, ms: number): Promise<boolean> {
 async function streamBody(res: ServerResponse, parts: Iterable<string>): Promise<void> {
   for (const part of parts) {
     if (res.destroyed) return;
-    if (res.write(part)) continue;
-    const drained = await new Promise<boolean>((resolve) => {
-      const finish = (ok: boolean) => (): void => {
-        res.off("drain", onDrain);
-        res.off("close", onClose);
-        resolve(ok);
-      };
-      const onDrain = finish(true);
-      const onClose = finish(false);
-      res.once("drain", onDrain);
-      res.once("close", onClose);
-    });
-    if (!drained) return;
+    if (!res.write(part) && !(await waitOrClose(res, "drain"))) return;
   }
   res.end();
 }
@@ -696,7 +730,8 @@ function invalid(path: string, problem: string): never {
 function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return `a ${typeof value}`;
+  const type = typeof value;
+  return `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
 }
 
 function asObject(value: unknown, path: string): Record<string, unknown> {
@@ -715,31 +750,103 @@ function checkFields(object: Record<string, unknown>, allowed: readonly string[]
   }
 }
 
+/** Checks a field value that is present (not `undefined`); throws a message naming `path`. */
+type Check = (value: unknown, path: string) => void;
+
+/** What was wrong, when the value's kind says it (a valid-looking string says nothing). */
+function got(value: unknown): string {
+  if (typeof value === "number") return `, got ${value}`;
+  return typeof value === "string" ? "" : `, got ${kindOf(value)}`;
+}
+
+const numberCheck =
+  (valid: (n: number) => boolean, expected: string): Check =>
+  (value, path) => {
+    if (typeof value !== "number" || !valid(value))
+      invalid(path, `must be ${expected}${got(value)}`);
+  };
+
+const stringCheck =
+  (valid: (s: string) => boolean, expected: string): Check =>
+  (value, path) => {
+    if (typeof value !== "string" || !valid(value))
+      invalid(path, `must be ${expected}${got(value)}`);
+  };
+
+const objectArrayCheck: Check = (value, path) => {
+  if (!Array.isArray(value)) invalid(path, `must be an array of objects${got(value)}`);
+  value.forEach((item: unknown, i) => asObject(item, `${path}[${i}]`));
+};
+
 function checkNumber(
   value: unknown,
   path: string,
   valid: (n: number) => boolean,
   expected: string,
 ): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== "number" || !valid(value)) invalid(path, `must be ${expected}`);
-  return value;
-}
-
-function checkString(
-  value: unknown,
-  path: string,
-  valid: (s: string) => boolean,
-  expected: string,
-) {
-  if (value !== undefined && (typeof value !== "string" || !valid(value))) {
-    invalid(path, `must be ${expected}`);
-  }
+  if (value !== undefined) numberCheck(valid, expected)(value, path);
+  return value as number | undefined;
 }
 
 const isPositiveInteger = (n: number): boolean => Number.isSafeInteger(n) && n > 0;
 const isDelay = (n: number): boolean => Number.isFinite(n) && n >= 0;
 const isHeaderValue = (s: string): boolean => /^[\t\x20-\x7e]+$/.test(s);
+const isStatusFrom =
+  (min: number) =>
+  (n: number): boolean =>
+    Number.isInteger(n) && n >= min && n <= 599;
+
+interface FieldRule {
+  readonly required: boolean;
+  readonly check: Check;
+}
+const required = (check: Check): FieldRule => ({ required: true, check });
+const optional = (check: Check): FieldRule => ({ required: false, check });
+
+/** The fields of the fault with this `type`, besides `type` and the {@link FaultTarget} ones. */
+type OwnFaultField<T extends FaultType> = Exclude<
+  keyof Extract<Fault, { type: T }>,
+  "type" | keyof FaultTarget
+>;
+
+/** The fields every fault accepts. */
+const TARGET_FIELDS: { readonly [K in keyof FaultTarget]-?: FieldRule } = {
+  deploymentId: optional(stringCheck((s) => s !== "", "a non-empty string")),
+  times: optional(
+    numberCheck(
+      (n) => n === -1 || isPositiveInteger(n),
+      "a positive integer, or -1 for every request",
+    ),
+  ),
+};
+
+/**
+ * The one list of fault types and their fields. Validation, required fields and the allowed-field
+ * lists in error messages all derive from it; the type makes it name every field of every fault.
+ */
+const FAULT_FIELDS: {
+  readonly [T in FaultType]: { readonly [K in OwnFaultField<T>]-?: FieldRule };
+} = {
+  status: {
+    httpStatus: required(numberCheck(isStatusFrom(400), "an integer from 400 to 599")),
+    grpcCode: optional(numberCheck(Number.isInteger, "an integer")),
+    message: optional(stringCheck(() => true, "a string")),
+    details: optional(objectArrayCheck),
+    retryAfter: optional(stringCheck(isHeaderValue, "printable ASCII")),
+  },
+  slowHeaders: { delayMs: required(numberCheck(isDelay, "a non-negative number")) },
+  slowBody: { delayMs: required(numberCheck(isDelay, "a non-negative number")) },
+  hang: {},
+  reset: {},
+  malformed: {},
+  oversized: { bytes: required(numberCheck(isPositiveInteger, "a positive integer")) },
+  schemaInvalid: {},
+  body: {
+    httpStatus: required(numberCheck(isStatusFrom(200), "an integer from 200 to 599")),
+    body: required(stringCheck(() => true, "a string")),
+    contentType: optional(stringCheck(isHeaderValue, "printable ASCII")),
+  },
+};
 
 function parseScenario(value: unknown, path: string): StoredStep[] {
   const scenario = asObject(value, path);
@@ -782,68 +889,19 @@ function responseBody(deployment: unknown, path: string): string {
 function parseFault(value: unknown): Fault {
   const fault = asObject(value, "fault");
   const { type } = fault;
-  const types = Object.keys(FAULT_FIELDS);
   if (typeof type !== "string" || !Object.hasOwn(FAULT_FIELDS, type)) {
-    invalid("fault.type", `must be one of ${types.join(", ")}`);
+    invalid("fault.type", `must be one of ${Object.keys(FAULT_FIELDS).join(", ")}`);
   }
-  const fields = FAULT_FIELDS[type as FaultType];
-  checkFields(fault, ["type", "deploymentId", "times", ...fields], `fault (${type})`);
-  checkString(fault.deploymentId, "fault.deploymentId", (s) => s !== "", "a non-empty string");
-  checkNumber(
-    fault.times,
-    "fault.times",
-    (n) => n === -1 || n === Infinity || isPositiveInteger(n),
-    "a positive integer, or -1 / Infinity for every request",
-  );
-  const isStatus = (min: number) => (n: number) => Number.isInteger(n) && n >= min && n <= 599;
-  switch (type as FaultType) {
-    case "status":
-      requireField(fault, "httpStatus");
-      checkNumber(
-        fault.httpStatus,
-        "fault.httpStatus",
-        isStatus(400),
-        "an integer from 400 to 599",
-      );
-      checkNumber(fault.grpcCode, "fault.grpcCode", Number.isInteger, "an integer");
-      checkString(fault.message, "fault.message", () => true, "a string");
-      checkString(fault.retryAfter, "fault.retryAfter", isHeaderValue, "printable ASCII");
-      if (fault.details !== undefined) {
-        if (!Array.isArray(fault.details)) invalid("fault.details", "must be an array");
-        fault.details.forEach((detail: unknown, i) => asObject(detail, `fault.details[${i}]`));
-      }
-      break;
-    case "slowHeaders":
-    case "slowBody":
-      requireField(fault, "delayMs");
-      checkNumber(fault.delayMs, "fault.delayMs", isDelay, "a non-negative number");
-      break;
-    case "oversized":
-      requireField(fault, "bytes");
-      checkNumber(fault.bytes, "fault.bytes", isPositiveInteger, "a positive integer");
-      break;
-    case "body":
-      requireField(fault, "httpStatus");
-      requireField(fault, "body");
-      checkNumber(
-        fault.httpStatus,
-        "fault.httpStatus",
-        isStatus(200),
-        "an integer from 200 to 599",
-      );
-      checkString(fault.body, "fault.body", () => true, "a string");
-      checkString(fault.contentType, "fault.contentType", isHeaderValue, "printable ASCII");
-      break;
-    case "hang":
-    case "reset":
-    case "malformed":
-    case "schemaInvalid":
-      break;
+  const rules: Readonly<Record<string, FieldRule>> = {
+    ...TARGET_FIELDS,
+    ...FAULT_FIELDS[type as FaultType],
+  };
+  checkFields(fault, ["type", ...Object.keys(rules)], `fault (${type})`);
+  for (const [field, rule] of Object.entries(rules)) {
+    const path = `fault.${field}`;
+    if (fault[field] !== undefined) rule.check(fault[field], path);
+    else if (rule.required) invalid(path, "is required");
   }
   // A copy, so the caller changing its object later cannot change a queued fault.
   return structuredClone(fault) as unknown as Fault;
-}
-
-function requireField(object: Record<string, unknown>, field: string): void {
-  if (object[field] === undefined) invalid(`fault.${field}`, "is required");
 }

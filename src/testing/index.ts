@@ -8,7 +8,6 @@ export {
   EMULATOR_ENV,
   EmulatorInputError,
   LISTENING_LINE_PREFIX,
-  MAX_CONTROL_BODY_BYTES,
 } from "./emulator";
 export type {
   AuthState,
