@@ -1,19 +1,33 @@
 import { CoreweaveInferenceClient } from "../api/client";
 import { CoreweaveError } from "../api/errors";
-import type { LookupJob, LookupJobResult } from "./lookup-protocol";
+import type { LookupJob, LookupJobResult, ResolvedConnection } from "./lookup-protocol";
+
+// One client per connection for the life of the worker: later jobs reuse its kept-alive sockets.
+// The key holds the token, but only in this worker's memory.
+const clients = new Map<string, CoreweaveInferenceClient>();
+
+function clientFor(connection: ResolvedConnection): CoreweaveInferenceClient {
+  const key = JSON.stringify(connection);
+  let client = clients.get(key);
+  if (!client) {
+    client = new CoreweaveInferenceClient({
+      endpoint: connection.endpoint,
+      apiToken: connection.apiToken,
+      attemptTimeoutMs: connection.attemptTimeoutMs,
+      deadlineMs: connection.deadlineMs,
+      maxResponseBytes: connection.maxResponseBytes,
+      retry:
+        connection.maxRetries === undefined ? undefined : { maxRetries: connection.maxRetries },
+      env: {},
+    });
+    clients.set(key, client);
+  }
+  return client;
+}
 
 /** Runs one batch of lookups with the async client, `job.concurrency` requests at a time. */
 export async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
-  const { connection } = job;
-  const client = new CoreweaveInferenceClient({
-    endpoint: connection.endpoint,
-    apiToken: connection.apiToken,
-    attemptTimeoutMs: connection.attemptTimeoutMs,
-    deadlineMs: connection.deadlineMs,
-    maxResponseBytes: connection.maxResponseBytes,
-    retry: connection.maxRetries === undefined ? undefined : { maxRetries: connection.maxRetries },
-    env: {},
-  });
+  const client = clientFor(job.connection);
   const results: LookupJobResult["results"][number][] = new Array(job.deploymentIds.length);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -30,10 +44,6 @@ export async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
       }
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker));
-  } finally {
-    await client.close();
-  }
+  await Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker));
   return { results };
 }
