@@ -167,7 +167,7 @@ export class CoreweaveInferenceClient {
       return new ApiTimeoutError(
         `CoreWeave GET deployment "${deploymentId}" timed out: no complete answer from ` +
           `${this.endpoint.origin} within the overall deadline of ${this.deadlineMs} ms ` +
-          `(${attempts} attempt${attempts === 1 ? "" : "s"}). Check that COREWEAVE_API_ENDPOINT is ` +
+          `(${countAttempts(attempts)}). Check that COREWEAVE_API_ENDPOINT is ` +
           "reachable from this machine, or raise deadlineMs.",
         { deploymentId, attempts },
       );
@@ -276,8 +276,8 @@ export class CoreweaveInferenceClient {
         toError: (attempts) =>
           new ApiTimeoutError(
             `CoreWeave GET deployment "${deploymentId}" timed out: an attempt got no complete ` +
-              `answer from ${this.endpoint.origin} within ${timeoutMs} ms (${attempts} ` +
-              `attempt${attempts === 1 ? "" : "s"}). Check the network path to ` +
+              `answer from ${this.endpoint.origin} within ${timeoutMs} ms ` +
+              `(${countAttempts(attempts)}). Check the network path to ` +
               "COREWEAVE_API_ENDPOINT, or raise attemptTimeoutMs.",
             { deploymentId, attempts },
           ),
@@ -293,7 +293,7 @@ export class CoreweaveInferenceClient {
       toError: (attempts) =>
         new ApiConnectionError(
           `CoreWeave GET deployment "${deploymentId}" could not reach ${this.endpoint.origin}: ` +
-            `${code ? `${code}: ` : ""}${detail} (${attempts} attempt${attempts === 1 ? "" : "s"}). ` +
+            `${code ? `${code}: ` : ""}${detail} (${countAttempts(attempts)}). ` +
             (tls
               ? "The TLS handshake failed: check the endpoint's certificate (not retried)."
               : "Check COREWEAVE_API_ENDPOINT and that this machine can reach it."),
@@ -319,6 +319,10 @@ async function readBounded(
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks);
+}
+
+function countAttempts(attempts: number): string {
+  return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
 }
 
 function parseJson(body: Buffer): unknown {
