@@ -12,16 +12,26 @@ fi
 work=$(mktemp -d)
 emulator_pid=""
 cleanup() {
-  if [ -n "$emulator_pid" ]; then kill "$emulator_pid" 2>/dev/null || true; fi
+  # Stop the emulator and wait for it, so that its port is closed once the demo returns.
+  if [ -n "$emulator_pid" ]; then
+    kill "$emulator_pid" 2>/dev/null || true
+    wait "$emulator_pid" 2>/dev/null || true
+  fi
   if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# Interrupted (Ctrl-C, kill, closed terminal): leave through the EXIT trap, with the usual status.
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 
 # Offline: no version checks, no user CLI config pointing at unreachable mirrors.
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE="$work/terraformrc" FORCE_COLOR=0
 : >"$TF_CLI_CONFIG_FILE"
 
-npx tsx src/testing/emulator-cli.ts >"$work/emulator.log" 2>&1 &
+# node itself, not `npx tsx`: npx and tsx would each put processes in between that do not pass a
+# kill on, so $! would not be the emulator. The emulator also stops by itself if this script dies.
+node --require tsx/cjs src/testing/emulator-cli.ts >"$work/emulator.log" 2>&1 &
 emulator_pid=$!
 for _ in $(seq 1 150); do
   # The exact line the CLI prints once it listens (LISTENING_LINE_PREFIX, then the URL).

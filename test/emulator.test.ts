@@ -1,12 +1,12 @@
-import { spawn, spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import { networkInterfaces } from "node:os";
 import { request } from "undici";
 import { parseGetDeploymentResponse } from "../src/api/schema";
 import {
   CoreweaveEmulator,
   deploymentFixture,
   demoScenarios,
-  LISTENING_LINE_PREFIX,
   startEmulatorProcess,
   type EmulatorProcess,
   type Fault,
@@ -40,6 +40,92 @@ async function call(
 
 const getDeployment = (base: string, id: string, headers: Record<string, string> = AUTH) =>
   call(base, `/v1alpha1/inference/deployments/${encodeURIComponent(id)}`, { headers });
+
+/**
+ * The local addresses listening on TCP `port`, read from the kernel's socket table (Linux):
+ * what the server really bound, whatever URL it reports.
+ */
+function listeningAddresses(port: number): string[] {
+  const LISTEN = "0A";
+  const addresses: string[] = [];
+  for (const [file, decode] of [
+    ["/proc/net/tcp", decodeIPv4],
+    ["/proc/net/tcp6", decodeIPv6],
+  ] as const) {
+    for (const line of readFileSync(file, "utf8").trim().split("\n").slice(1)) {
+      const [, local, , state] = line.trim().split(/\s+/);
+      const [hexAddress, hexPort] = local.split(":");
+      if (state === LISTEN && parseInt(hexPort, 16) === port) addresses.push(decode(hexAddress));
+    }
+  }
+  return addresses;
+}
+
+/** `0100007F` -> `127.0.0.1`: the kernel prints the address as a little-endian 32-bit word. */
+function decodeIPv4(hex: string): string {
+  return (hex.match(/../g) ?? [])
+    .reverse()
+    .map((byte) => parseInt(byte, 16))
+    .join(".");
+}
+
+/** Four little-endian 32-bit words; enough to tell `::`, `::1` and others apart. */
+function decodeIPv6(hex: string): string {
+  const words = hex.match(/.{8}/g) ?? [];
+  const bytes = words.flatMap((word) => (word.match(/../g) ?? []).reverse());
+  const groups = (bytes.join("").match(/.{4}/g) ?? []).map((group) =>
+    parseInt(group, 16).toString(16),
+  );
+  return groups.join(":");
+}
+
+/** This machine's addresses that are not loopback (link-local ones need a scope: left out). */
+function otherLocalAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter(({ internal, address }) => !internal && !address.startsWith("fe80:"))
+    .map(({ address }) => address);
+}
+
+/** Resolves the error code of a TCP connection attempt, or "connected". */
+function tryConnect(host: string, port: number): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(2_000, () => {
+      socket.destroy();
+      resolve("timeout");
+    });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve("connected");
+    });
+    socket.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+  });
+}
+
+/** Fails unless only loopback can reach `url`'s port. */
+async function expectLoopbackOnly(url: string): Promise<void> {
+  const port = Number(new URL(url).port);
+  expect(url).toBe(`http://127.0.0.1:${port}`);
+  if (process.platform === "linux") {
+    expect(listeningAddresses(port)).toEqual(["127.0.0.1"]);
+  }
+  // From any other address of this machine nothing answers (on 0.0.0.0 or :: it would).
+  for (const address of otherLocalAddresses()) {
+    expect([address, await tryConnect(address, port)]).toEqual([address, "ECONNREFUSED"]);
+  }
+}
+
+/** Median milliseconds of `runs` sequential calls. */
+async function medianMs(runs: number, call: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now();
+    await call();
+    samples.push(performance.now() - started);
+  }
+  return samples.sort((a, b) => a - b)[Math.floor(runs / 2)];
+}
 
 const statusOf = (answer: Answer): unknown => {
   const parsed = parseGetDeploymentResponse(JSON.parse(answer.text));
@@ -98,9 +184,64 @@ describe("CoreweaveEmulator", () => {
     await emulator.stop();
   });
 
-  it("listens on loopback only", () => {
-    expect(base).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+  it("listens on loopback only", async () => {
     expect(emulator.url).toBe(base);
+    await expectLoopbackOnly(base);
+  });
+
+  describe("latencyMs", () => {
+    it("delays every API answer by that much, and never the control API", async () => {
+      const slow = new CoreweaveEmulator({
+        token: TOKEN,
+        latencyMs: 50,
+        deployments: { "dep-ready": deploymentFixture("dep-ready") },
+      });
+      const slowBase = await slow.start();
+      try {
+        const plain = await medianMs(5, () => getDeployment(base, "dep-ready"));
+        const delayed = await medianMs(5, () => getDeployment(slowBase, "dep-ready"));
+        const control = await medianMs(5, () => call(slowBase, "/_emulator/requests"));
+        // Ratios, not exact times: the machines are shared.
+        expect(delayed).toBeGreaterThanOrEqual(48);
+        expect(plain).toBeLessThan(delayed / 2);
+        expect(control).toBeLessThan(delayed / 2);
+        // Errors wait too, like any answer of a distant server.
+        const started = performance.now();
+        expect((await getDeployment(slowBase, "dep-ready", {})).status).toBe(401);
+        expect((await getDeployment(slowBase, "missing")).status).toBe(404);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(96);
+        expect(slow.requestLog().map((entry) => entry.status)).toEqual([
+          200, 200, 200, 200, 200, 401, 404,
+        ]);
+      } finally {
+        await slow.stop();
+      }
+    });
+
+    it("answers nothing to a client that gave up while it waited", async () => {
+      const slow = new CoreweaveEmulator({ token: TOKEN, latencyMs: 300 });
+      const slowBase = await slow.start();
+      try {
+        await expect(
+          request(`${slowBase}/v1alpha1/inference/deployments/dep-ready`, {
+            headers: AUTH,
+            signal: AbortSignal.timeout(50),
+          }),
+        ).rejects.toThrow();
+        await new Promise((resolve) => setTimeout(resolve, 350));
+        expect(slow.requestLog()).toEqual([
+          expect.not.objectContaining({ status: expect.anything() }),
+        ]);
+      } finally {
+        await slow.stop();
+      }
+    });
+
+    it.each([-1, Infinity, 2 ** 31, "50"])("refuses latencyMs %p", (latencyMs) => {
+      expect(() => new CoreweaveEmulator({ latencyMs: latencyMs as number })).toThrow(
+        /^latencyMs must be a number of milliseconds from 0 to 2147483647/,
+      );
+    });
   });
 
   describe("auth", () => {
@@ -521,7 +662,7 @@ describe("startEmulatorProcess", () => {
       token: TOKEN,
       deployments: { "dep-a": deploymentFixture("dep-a") },
     });
-    expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    await expectLoopbackOnly(emulator.url);
     expect(emulator.token).toBe(TOKEN);
     expect(statusOf(await getDeployment(emulator.url, "dep-a"))).toBe("STATUS_READY");
 
@@ -571,63 +712,20 @@ describe("startEmulatorProcess", () => {
     await expect(getDeployment(url, "dep-a")).rejects.toMatchObject({ code: "ECONNREFUSED" });
   });
 
+  it("passes latencyMs to the child", async () => {
+    emulator = await startEmulatorProcess({
+      token: TOKEN,
+      latencyMs: 60,
+      deployments: { "dep-a": deploymentFixture("dep-a") },
+    });
+    const started = performance.now();
+    expect((await getDeployment(emulator.url, "dep-a")).status).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(58);
+  });
+
   it("fails with the child's stderr when the emulator cannot start", async () => {
     await expect(startEmulatorProcess({ port: 70000 })).rejects.toThrow(
       /exited \(code 2\) before listening.*COREWEAVE_EMULATOR_PORT must be an integer/,
     );
-  });
-});
-
-describe("emulator CLI", () => {
-  const cliArgs = (...args: string[]): string[] => [
-    "--require",
-    require.resolve("tsx/cjs"),
-    join(__dirname, "../src/testing/emulator-cli.ts"),
-    ...args,
-  ];
-
-  it("prints the listening line, serves with the token from its environment, exits on SIGTERM", async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, COREWEAVE_EMULATOR_TOKEN: TOKEN };
-    delete env.COREWEAVE_EMULATOR_PORT;
-    delete env.COREWEAVE_EMULATOR_FIXTURES;
-    const child = spawn(process.execPath, cliArgs("--port", "0"), {
-      env,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.once("close", resolve));
-    try {
-      let stdout = "";
-      const lines = await new Promise<string[]>((resolve, reject) => {
-        child.stdout.on("data", (chunk: Buffer) => {
-          stdout += chunk.toString("utf8");
-          const complete = stdout.split("\n");
-          if (complete.length > 2) resolve(complete.slice(0, 2));
-        });
-        child.once("close", () => reject(new Error(`CLI exited early: ${stdout}`)));
-      });
-      expect(lines[0]).toMatch(
-        /^CoreWeave Inference API emulator listening on http:\/\/127\.0\.0\.1:\d+$/,
-      );
-      expect(lines[0].startsWith(LISTENING_LINE_PREFIX)).toBe(true);
-      const url = lines[0].slice(LISTENING_LINE_PREFIX.length);
-      // A custom token is not echoed, only where it came from.
-      expect(lines[1]).toBe(
-        `Use it with COREWEAVE_API_ENDPOINT=${url} COREWEAVE_API_TOKEN=<value of COREWEAVE_EMULATOR_TOKEN> ` +
-          "(demo deployments: demo-ready, demo-creating, demo-failed, demo-rollout)",
-      );
-      expect(statusOf(await getDeployment(url, "demo-ready"))).toBe("STATUS_READY");
-    } finally {
-      child.kill("SIGTERM");
-    }
-    expect(await exited).toBe(0);
-  });
-
-  it("exits 2 with one line on stderr for a bad argument", () => {
-    const result = spawnSync(process.execPath, cliArgs("--port", "nope"), { encoding: "utf8" });
-    expect(result.status).toBe(2);
-    expect(result.stdout).toBe("");
-    expect(result.stderr.trim().split("\n")).toEqual([
-      'coreweave emulator: --port must be an integer from 0 to 65535, got "nope" (see --help)',
-    ]);
   });
 });

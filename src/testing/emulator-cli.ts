@@ -1,43 +1,58 @@
 #!/usr/bin/env node
 /**
  * `coreweave-inference-emulator` (the package's bin; `npm run emulator` in this repository):
- * serves the CoreWeave Inference API emulator on 127.0.0.1 until SIGINT/SIGTERM.
+ * serves the CoreWeave Inference API emulator on 127.0.0.1 until it is told to stop.
  *
  *   --port N          port to listen on (default 0: any free port; env COREWEAVE_EMULATOR_PORT)
  *   --fixtures FILE   JSON object `{ "<id>": Scenario }` (env COREWEAVE_EMULATOR_FIXTURES);
  *                     without it, demo deployments are served
+ *   --latency-ms N    delay every API answer by N ms (default 0; env COREWEAVE_EMULATOR_LATENCY_MS)
  *   token             env COREWEAVE_EMULATOR_TOKEN (default "emulator-token")
  *
  * The first stdout line is `CoreWeave Inference API emulator listening on <url>`;
  * `startEmulatorProcess` waits for it. Bad arguments: one line on stderr, exit code 2.
+ *
+ * It stops, closing its port, on SIGINT, SIGTERM or SIGHUP, and when the process that launched
+ * it goes away, even through `npx` or `npm run`, which do not pass signals on to it (see
+ * `emulator-launcher-watch.ts`). A clean stop exits with code 0.
  */
 import { readFileSync } from "node:fs";
 import {
   CoreweaveEmulator,
   DEFAULT_EMULATOR_TOKEN,
   EMULATOR_ENV,
-  EmulatorInputError,
   LISTENING_LINE_PREFIX,
-  type Scenario,
 } from "./emulator";
+import { watchLaunchers } from "./emulator-launcher-watch";
+import type { Scenario } from "./emulator-types";
+import { EmulatorInputError, parseLatency } from "./emulator-validation";
 import { demoScenarios } from "./fixtures";
 
 const USAGE =
-  "usage: coreweave-inference-emulator [--port N] [--fixtures FILE]  " +
-  `(env: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures}, ${EMULATOR_ENV.token})`;
+  "usage: coreweave-inference-emulator [--port N] [--fixtures FILE] [--latency-ms N]  " +
+  `(env: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures}, ${EMULATOR_ENV.latencyMs}, ${EMULATOR_ENV.token})`;
+
+/** Signals that mean "stop": Ctrl-C, `kill`, a closed terminal. */
+const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+
+/** A stop that takes longer than this (it should take milliseconds) ends the process anyway. */
+const STOP_GRACE_MS = 3_000;
 
 class UsageError extends Error {}
 
 interface CliOptions {
   readonly port: number;
   readonly fixtures?: string;
+  readonly latencyMs: number;
   readonly help: boolean;
 }
 
 function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
   const envPort = env[EMULATOR_ENV.port];
+  const envLatency = env[EMULATOR_ENV.latencyMs];
   let port = envPort ? parsePort(envPort, EMULATOR_ENV.port) : 0;
   let fixtures = env[EMULATOR_ENV.fixtures] || undefined;
+  let latencyMs = envLatency ? parseMilliseconds(envLatency, EMULATOR_ENV.latencyMs) : 0;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -55,6 +70,9 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions 
       case "--fixtures":
         fixtures = value();
         break;
+      case "--latency-ms":
+        latencyMs = parseMilliseconds(value(), "--latency-ms");
+        break;
       case "--help":
       case "-h":
         help = true;
@@ -63,7 +81,7 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions 
         throw new UsageError(`unknown argument "${arg}"`);
     }
   }
-  return { port, fixtures, help };
+  return { port, fixtures, latencyMs, help };
 }
 
 function parsePort(text: string, source: string): number {
@@ -72,6 +90,18 @@ function parsePort(text: string, source: string): number {
     throw new UsageError(`${source} must be an integer from 0 to 65535, got "${text}"`);
   }
   return port;
+}
+
+function parseMilliseconds(text: string, source: string): number {
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    throw new UsageError(`${source} must be a non-negative number of milliseconds, got "${text}"`);
+  }
+  try {
+    return parseLatency(Number(text), source);
+  } catch (error) {
+    if (error instanceof EmulatorInputError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function loadFixtures(file: string): Record<string, Scenario> {
@@ -105,7 +135,12 @@ function configure(
   const deployments = options.fixtures ? loadFixtures(options.fixtures) : demoScenarios();
   let emulator: CoreweaveEmulator;
   try {
-    emulator = new CoreweaveEmulator({ token, port: options.port, deployments });
+    emulator = new CoreweaveEmulator({
+      token,
+      port: options.port,
+      deployments,
+      latencyMs: options.latencyMs,
+    });
   } catch (error) {
     if (!(error instanceof EmulatorInputError)) throw error;
     throw new UsageError(
@@ -117,11 +152,39 @@ function configure(
   const served = options.fixtures
     ? `${Object.keys(deployments).length} deployment(s) from ${options.fixtures}`
     : `demo deployments: ${Object.keys(deployments).join(", ")}`;
+  const latency = options.latencyMs > 0 ? `; ${options.latencyMs} ms latency` : "";
   return {
     emulator,
     hint: (url) =>
-      `Use it with COREWEAVE_API_ENDPOINT=${url} COREWEAVE_API_TOKEN=${shownToken} (${served})`,
+      `Use it with COREWEAVE_API_ENDPOINT=${url} COREWEAVE_API_TOKEN=${shownToken} (${served}${latency})`,
   };
+}
+
+/**
+ * Stops the emulator on a stop signal or when its launcher goes away. Handlers are installed
+ * before the port opens, so a signal that arrives during start-up still closes it.
+ */
+function stopWhenToldOrOrphaned(emulator: CoreweaveEmulator): void {
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    stopWatching();
+    setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
+    emulator.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  const stopWatching = watchLaunchers(({ pid, command }) => {
+    // Said once, for whoever reads the log later; nobody may be left to read stderr now.
+    process.stderr.on("error", () => undefined);
+    process.stderr.write(
+      `coreweave emulator: stopping: its launcher, process ${pid}${command ? ` (${command})` : ""}, is gone\n`,
+    );
+    stop();
+  });
 }
 
 async function main(): Promise<number | undefined> {
@@ -140,16 +203,9 @@ async function main(): Promise<number | undefined> {
     return 2;
   }
   const { emulator, hint } = setup;
+  stopWhenToldOrOrphaned(emulator);
   const url = await emulator.start();
   process.stdout.write(`${LISTENING_LINE_PREFIX}${url}\n${hint(url)}\n`);
-  const shutdown = (): void => {
-    emulator.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
   return undefined;
 }
 

@@ -7,39 +7,20 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool } from "undici";
-import { redactSecret } from "../api/errors";
-import {
-  DEFAULT_EMULATOR_TOKEN,
-  EMULATOR_ENV,
-  LISTENING_LINE_PREFIX,
-  type Fault,
-  type RequestLogEntry,
-  type Scenario,
-} from "./emulator";
+import { redactSecret } from "../api/text";
+import { DEFAULT_EMULATOR_TOKEN, EMULATOR_ENV, LISTENING_LINE_PREFIX } from "./emulator";
+import type { CoreweaveEmulatorOptions, Fault, RequestLogEntry, Scenario } from "./emulator-types";
 
 const START_TIMEOUT_MS = 15_000;
 /** How long the child gets to exit on SIGTERM before SIGKILL. */
 const STOP_GRACE_MS = 5_000;
 const STDERR_TAIL_CHARS = 4_000;
 
-/** Options of {@link startEmulatorProcess}. */
-export interface EmulatorProcessOptions {
-  /**
-   * The accepted bearer token.
-   * @default "emulator-token" ({@link DEFAULT_EMULATOR_TOKEN})
-   */
-  readonly token?: string;
-  /**
-   * Deployments to serve from the start, by ID.
-   * @default {} (the emulator starts empty)
-   */
-  readonly deployments?: Readonly<Record<string, Scenario>>;
-  /**
-   * The port on 127.0.0.1 to listen on; 0 picks any free port.
-   * @default 0
-   */
-  readonly port?: number;
-}
+/**
+ * Options of {@link startEmulatorProcess}: those of the in-process `CoreweaveEmulator` (token,
+ * port, deployments, latencyMs).
+ */
+export type EmulatorProcessOptions = CoreweaveEmulatorOptions;
 
 /** A running emulator process, driven over its control API. */
 export interface EmulatorProcess {
@@ -62,7 +43,8 @@ export interface EmulatorProcess {
 }
 
 // Children still running when this process exits are killed, so a test that forgets stop()
-// cannot leave an emulator behind.
+// cannot leave an emulator behind. A process killed outright runs no exit hook: then the child
+// notices its parent is gone and stops by itself (see emulator-launcher-watch.ts).
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -83,6 +65,7 @@ export async function startEmulatorProcess(
       [EMULATOR_ENV.token]: token,
       [EMULATOR_ENV.fixtures]: fixtures,
       [EMULATOR_ENV.port]: String(options.port ?? 0),
+      [EMULATOR_ENV.latencyMs]: String(options.latencyMs ?? 0),
     };
     delete env.COREWEAVE_API_TOKEN; // the emulator never needs a real token
     const child = spawn(process.execPath, cliArgs(), {

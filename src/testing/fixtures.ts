@@ -3,7 +3,7 @@
  * Timestamps are fixed (never `Date.now()`) so snapshots stay stable.
  */
 import type { DeploymentStatus, GetDeploymentResponseJson } from "../api/schema";
-import type { Scenario, WireCondition, WireDeployment } from "./emulator";
+import type { Scenario, WireCondition, WireDeployment } from "./emulator-types";
 
 type WireSpec = WireDeployment["spec"];
 

@@ -6,7 +6,6 @@ export {
   CoreweaveEmulator,
   DEFAULT_EMULATOR_TOKEN,
   EMULATOR_ENV,
-  EmulatorInputError,
   LISTENING_LINE_PREFIX,
 } from "./emulator";
 export type {
@@ -32,8 +31,10 @@ export type {
   SteppedScenario,
   WireCondition,
   WireDeployment,
-} from "./emulator";
+} from "./emulator-types";
+export { EmulatorInputError } from "./emulator-validation";
 export { startEmulatorProcess } from "./emulator-process";
 export type { EmulatorProcess, EmulatorProcessOptions } from "./emulator-process";
 export { deploymentFixture, demoScenarios } from "./fixtures";
 export type { DeploymentFixtureOverrides } from "./fixtures";
+export { InMemoryDeploymentSource } from "./in-memory-deployment-source";

@@ -1,0 +1,85 @@
+import { encodeDeploymentId } from "../api/deployment-id";
+import { CoreweaveError, DeploymentNotFoundError, InvalidResponseError } from "../api/errors";
+import {
+  type Deployment,
+  type GetDeploymentResponseJson,
+  parseGetDeploymentResponse,
+} from "../api/schema";
+import type {
+  DeploymentLookupRequest,
+  DeploymentLookupResult,
+  DeploymentSource,
+} from "../lookup/deployment-source";
+
+/**
+ * A `DeploymentSource` that answers from memory: no server, no token, no network. Bodies are
+ * validated exactly like API answers, so a fixture that the API could not send fails the same
+ * way. Create one per test, so no state leaks between tests:
+ *
+ * ```ts
+ * const source = new InMemoryDeploymentSource({ "dep-1": deploymentFixture("dep-1") });
+ * new CoreweaveDeploymentData(stack, "llama", { deploymentId: "dep-1", source });
+ * expect(source.requestedIds).toEqual(["dep-1"]);
+ * ```
+ */
+export class InMemoryDeploymentSource implements DeploymentSource {
+  readonly #bodies = new Map<string, unknown>();
+  readonly #requestedIds: string[] = [];
+
+  /** @param deployments wire JSON bodies (`deploymentFixture(id)`) by deployment ID. */
+  constructor(deployments: Readonly<Record<string, GetDeploymentResponseJson>> = {}) {
+    for (const [id, body] of Object.entries(deployments)) this.set(id, body);
+  }
+
+  /** Serves `body` for `id` from now on. Any JSON, so a test can serve a broken answer too. */
+  set(id: string, body: GetDeploymentResponseJson | unknown): this {
+    this.#bodies.set(id, structuredClone(body));
+    return this;
+  }
+
+  /** Forgets `id`: later lookups of it fail with `DeploymentNotFoundError`. */
+  delete(id: string): this {
+    this.#bodies.delete(id);
+    return this;
+  }
+
+  /** Every ID looked up so far, in order, repeats included. */
+  get requestedIds(): readonly string[] {
+    return [...this.#requestedIds];
+  }
+
+  lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
+    return requests.map(({ deploymentId }) => {
+      try {
+        return { ok: true, deployment: this.#answer(deploymentId) };
+      } catch (error) {
+        if (error instanceof CoreweaveError) return { ok: false, error };
+        throw error;
+      }
+    });
+  }
+
+  #answer(deploymentId: string): Deployment {
+    encodeDeploymentId(deploymentId);
+    this.#requestedIds.push(deploymentId);
+    if (!this.#bodies.has(deploymentId)) {
+      throw new DeploymentNotFoundError(
+        `CoreWeave deployment "${deploymentId}" is not in this InMemoryDeploymentSource ` +
+          `(it has ${[...this.#bodies.keys()].map((id) => JSON.stringify(id)).join(", ") || "none"}). ` +
+          "Add it with source.set(id, deploymentFixture(id)).",
+        { deploymentId },
+      );
+    }
+    const invalid = (why: string) =>
+      new InvalidResponseError(
+        `InMemoryDeploymentSource holds an invalid body for deployment "${deploymentId}": ${why}.`,
+        { deploymentId },
+      );
+    const parsed = parseGetDeploymentResponse(this.#bodies.get(deploymentId));
+    if (!parsed.ok) throw invalid(parsed.violations.map((v) => `${v.path} ${v.problem}`).join("; "));
+    if (parsed.deployment.spec.id !== deploymentId) {
+      throw invalid("it describes a different deployment (deployment.spec.id does not match)");
+    }
+    return parsed.deployment;
+  }
+}
