@@ -1,12 +1,11 @@
 import { inspect } from "node:util";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
+import { CoreweaveInferenceClient, type CoreweaveClientOptions } from "../src/api/client";
 import {
   ApiConnectionError,
   ApiTimeoutError,
   ConfigurationError,
   CoreweaveApiError,
-  CoreweaveInferenceClient,
-  type CoreweaveClientOptions,
   DeploymentNotFoundError,
   InvalidArgumentError,
   InvalidDeploymentIdError,
@@ -16,8 +15,9 @@ import {
   ResponseTooLargeError,
   ServerError,
   UnauthenticatedError,
-} from "../src";
-import { CoreweaveEmulator, deploymentFixture } from "../src/testing";
+} from "../src/api/errors";
+import { CoreweaveEmulator } from "../src/testing/emulator";
+import { deploymentFixture } from "../src/testing/fixtures";
 
 const TOKEN = "cw-test-token-7f3a9c2e";
 const ID = "dep-1";
@@ -140,7 +140,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
   it("gives up on persistent 5xx after maxRetries with ServerError", async () => {
     emulator.addFault({ type: "status", httpStatus: 500, times: -1, message: "boom" });
     const error = await failure(
-      client({ retry: { maxRetries: 2, initialDelayMs: 1 } }).getDeployment(ID),
+      client({ maxRetries: 2, retry: { initialDelayMs: 1 } }).getDeployment(ID),
     );
     expect(error).toBeInstanceOf(ServerError);
     expect(error.message).toMatch(/HTTP 500 INTERNAL: boom.*Gave up after 3 attempts/);
@@ -162,7 +162,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     emulator.addFault({ type: "status", httpStatus: 429, retryAfter: "3600", times: -1 });
     const started = Date.now();
     const error = await failure(
-      client({ retry: { maxRetries: 1, retryAfterCapMs: 100 } }).getDeployment(ID),
+      client({ maxRetries: 1, retry: { retryAfterCapMs: 100 } }).getDeployment(ID),
     );
     expect(error).toBeInstanceOf(RateLimitedError);
     expect(error.message).toMatch(/HTTP 429 RESOURCE_EXHAUSTED/);
@@ -179,9 +179,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("times out a slow body", async () => {
     emulator.addFault({ type: "slowBody", delayMs: 600, times: -1 });
-    const error = await failure(
-      client({ attemptTimeoutMs: 200, retry: { maxRetries: 0 } }).getDeployment(ID),
-    );
+    const error = await failure(client({ attemptTimeoutMs: 200, maxRetries: 0 }).getDeployment(ID));
     expect(error).toBeInstanceOf(ApiTimeoutError);
     expect(error.message).toMatch(/within 200 ms \(1 attempt\)/);
   });
@@ -200,10 +198,52 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     expect(gets().length).toBeGreaterThanOrEqual(2);
   });
 
-  it("bounds a hung server by default: 10 s per attempt, 60 s in all", () => {
-    const c = client();
-    expect(c.deadlineMs).toBe(60_000);
-    expect(c.attemptTimeoutMs).toBe(10_000);
+  it("bounds a hung server by default: 10 s per attempt, 60 s in all", async () => {
+    // Defaults: no attemptTimeoutMs, maxRetries or backoff given (undefined counts as not given).
+    // Only the deadline is shortened, to 13 s, so that the test can see an attempt cut at
+    // 10 s, a retry, and the deadline, without waiting a minute.
+    const make = (endpoint: string) => {
+      const c = new CoreweaveInferenceClient({
+        endpoint,
+        apiToken: TOKEN,
+        env: {},
+        attemptTimeoutMs: undefined,
+        deadlineMs: 13_000,
+      });
+      clients.push(c);
+      return c;
+    };
+    // One server never answers; the other sends headers and then stalls the body.
+    const silent = await rawServer(() => undefined);
+    const stalled = await rawServer((socket) =>
+      socket.write(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 99\r\n\r\n{",
+      ),
+    );
+    try {
+      const errors = await Promise.all(
+        [silent, stalled].map((server) => failure(make(server.url).getDeployment(ID))),
+      );
+      for (const [i, server] of [silent, stalled].entries()) {
+        expect(errors[i]).toBeInstanceOf(ApiTimeoutError);
+        expect(errors[i].message).toMatch(/within the overall deadline of 13000 ms \(2 attempts\)/);
+        // Attempt 1 was cut by the 10 s attempt limit (not the 13 s deadline), then retried.
+        const requests = server.connections.filter((c) => c.requestedAt !== undefined);
+        expect(requests).toHaveLength(2);
+        const [first, second] = requests;
+        const firstLasted = (first.closedAt ?? Infinity) - (first.requestedAt ?? 0);
+        expect(firstLasted).toBeGreaterThanOrEqual(9_500);
+        expect(firstLasted).toBeLessThan(12_500);
+        expect(second.requestedAt).toBeGreaterThanOrEqual(first.closedAt ?? Infinity);
+      }
+    } finally {
+      await Promise.all([silent.close(), stalled.close()]);
+    }
+    // And the overall deadline, which "stops a hung server at the overall deadline" proves is
+    // applied, defaults to a minute.
+    const defaults = new CoreweaveInferenceClient({ endpoint: url, apiToken: TOKEN, env: {} });
+    clients.push(defaults);
+    expect(defaults).toMatchObject({ deadlineMs: 60_000, attemptTimeoutMs: 10_000, maxRetries: 4 });
   });
 
   it("refuses an oversized body at the cap, without retrying", async () => {
@@ -255,7 +295,8 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     const error = await failure(
       client({
         endpoint: `http://127.0.0.1:${closedPort}`,
-        retry: { maxRetries: 2, initialDelayMs: 1 },
+        maxRetries: 2,
+        retry: { initialDelayMs: 1 },
       }).getDeployment(ID),
     );
     expect(error).toBeInstanceOf(ApiConnectionError);
@@ -263,7 +304,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     expect(error.message).toMatch(/\(3 attempts\)/);
   });
 
-  it.each(["", "a/b", "..", "bad\u0007id", "x".repeat(300)])(
+  it.each(["", "a/b", "..", "bad\u0007id", "x".repeat(300), "dep-\uD800", "dep\u200B1"])(
     "rejects the bad ID %j before sending anything",
     async (badId) => {
       const error = await failure(client().getDeployment(badId));
@@ -297,12 +338,63 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     ["attemptTimeoutMs", { attemptTimeoutMs: 0 }],
     ["deadlineMs", { deadlineMs: -1 }],
     ["maxResponseBytes", { maxResponseBytes: 1.5 }],
-    ["retry.maxRetries", { retry: { maxRetries: -1 } }],
+    ["maxRetries", { maxRetries: -1 }],
+    ["retry.initialDelayMs", { retry: { initialDelayMs: -1 } }],
   ])("rejects a bad %s option", (name, options) => {
     expect(() => client(options as CoreweaveClientOptions)).toThrow(
       new RegExp(`^${name.replace(".", "\\.")} must be`),
     );
   });
+
+  it("refuses the old retry.maxRetries instead of ignoring it", () => {
+    expect(() => client({ retry: { maxRetries: 1 } } as CoreweaveClientOptions)).toThrow(
+      /^retry\.maxRetries is not an option: set the retry count with the top-level maxRetries/,
+    );
+  });
+
+  it("exposes the resolved options, one name each, and maxRetries inside the policy", () => {
+    const c = client({ maxRetries: 2, attemptTimeoutMs: 1_234, deadlineMs: 5_678 });
+    expect(c).toMatchObject({
+      attemptTimeoutMs: 1_234,
+      deadlineMs: 5_678,
+      maxRetries: 2,
+      maxResponseBytes: 1024 * 1024,
+      retryPolicy: { maxRetries: 2, initialDelayMs: 20, maxDelayMs: 50, retryAfterCapMs: 30_000 },
+    });
+    expect(c.endpoint.href).toBe(`${url}/`);
+  });
+
+  it("treats an empty endpoint as not set: COREWEAVE_API_ENDPOINT still applies", async () => {
+    const c = client({ endpoint: "", env: { COREWEAVE_API_ENDPOINT: url } });
+    expect(c.endpoint.href).toBe(`${url}/`);
+    await c.getDeployment(ID);
+    expect(gets()).toHaveLength(1);
+  });
+
+  it("treats an empty apiToken as not set: COREWEAVE_API_TOKEN still applies", async () => {
+    await client({ apiToken: "", env: { COREWEAVE_API_TOKEN: TOKEN } }).getDeployment(ID);
+    expect(gets()).toEqual([expect.objectContaining({ auth: "ok", status: 200 })]);
+  });
+
+  it.each([
+    ["a zero-width space", `${TOKEN.slice(0, 5)}\u200B${TOKEN.slice(5)}`, "6 is U+200B"],
+    ["a euro sign", `${TOKEN}€`, `${TOKEN.length + 1} is U+20AC`],
+  ])(
+    "refuses a token with %s before any request, naming the position only",
+    async (_what, token, where) => {
+      let error: Error | undefined;
+      try {
+        await client({ apiToken: token }).getDeployment(ID);
+      } catch (caught) {
+        error = caught as Error;
+      }
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error?.message).toContain(`character ${where}`);
+      expect(error?.message).not.toContain(TOKEN.slice(0, 5));
+      expect(error?.message).not.toContain(TOKEN.slice(5, 12));
+      expect(emulator.requestLog()).toHaveLength(0);
+    },
+  );
 });
 
 describe("token redaction", () => {
@@ -345,6 +437,99 @@ describe("token redaction", () => {
     expect(error.message).not.toContain(TOKEN);
   });
 });
+
+describe("answers that cannot be used", () => {
+  it("refuses a valid body that echoes the token, naming the field but not the value", async () => {
+    const body = deploymentFixture(ID);
+    body.deployment!.spec!.name = `llama ${TOKEN} prod`;
+    emulator.setDeployment(ID, { deployment: body.deployment });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain(
+      'deployment "dep-1" returned HTTP 200 with an invalid body: deployment.spec.name contains the API token',
+    );
+    expect(error).toMatchObject({ attempts: 1, httpStatus: 200 });
+    for (const view of [error.message, JSON.stringify(error), inspect(error)]) {
+      expect(view).not.toContain(TOKEN);
+      expect(view).not.toContain("llama");
+    }
+    expect(gets()).toHaveLength(1);
+  });
+
+  it("refuses a valid body with the token as a map key, redacted in the path", async () => {
+    const body = deploymentFixture(ID);
+    body.deployment!.spec!.runtime = { engine: "vllm", engineConfig: { [`x-${TOKEN}`]: "1" } };
+    emulator.setDeployment(ID, { deployment: body.deployment });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain(
+      'deployment.spec.runtime.engineConfig["x-[REDACTED]"] contains the API token',
+    );
+    expect(error.message).not.toContain(TOKEN.slice(0, 8));
+  });
+
+  it("refuses the token in an unknown field too, since the body is untrusted", async () => {
+    const body = { ...deploymentFixture(ID), echo: { headers: [`Bearer ${TOKEN}`] } };
+    emulator.addFault({ type: "body", httpStatus: 200, body: JSON.stringify(body) });
+    const error = await failure(client().getDeployment(ID));
+    expect(error.message).toContain("echo.headers[0] contains the API token");
+  });
+
+  it("says a number is out of range, not 'must be number, got number'", async () => {
+    const body = JSON.stringify(deploymentFixture(ID)).replace(
+      /"gpuCount":\d+/,
+      '"gpuCount":1e400',
+    );
+    expect(body).toContain("1e400");
+    emulator.addFault({ type: "body", httpStatus: 200, body });
+    const error = await failure(client().getDeployment(ID));
+    expect(error).toBeInstanceOf(InvalidResponseError);
+    expect(error.message).toContain(
+      "deployment.spec.resources.gpuCount must be a finite number (got one too large to represent)",
+    );
+  });
+});
+
+interface RawServer {
+  readonly url: string;
+  /**
+   * Server-side view of each connection, in the order they were accepted. undici may open a
+   * connection it then sends nothing on: only those with `requestedAt` carried a request.
+   */
+  readonly connections: { openedAt: number; requestedAt?: number; closedAt?: number }[];
+  close(): Promise<void>;
+}
+
+/** A TCP server on 127.0.0.1 that calls `answer` with the first bytes of each request. */
+async function rawServer(answer: (socket: Socket) => void): Promise<RawServer> {
+  const connections: RawServer["connections"] = [];
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    const entry: RawServer["connections"][number] = { openedAt: Date.now() };
+    connections.push(entry);
+    sockets.add(socket);
+    socket.on("error", () => undefined);
+    socket.once("close", () => {
+      entry.closedAt = Date.now();
+      sockets.delete(socket);
+    });
+    socket.once("data", () => {
+      entry.requestedAt = Date.now();
+      answer(socket);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
 
 async function freePort(): Promise<number> {
   const server: Server = createServer();

@@ -1,13 +1,31 @@
 import {
+  ApiConnectionError,
+  ApiTimeoutError,
+  ConfigurationError,
+  CoreweaveApiError,
+  type CoreweaveError,
+  type CoreweaveErrorKind,
   DeploymentNotFoundError,
   deserializeError,
+  InvalidArgumentError,
+  InvalidDeploymentIdError,
+  InvalidResponseError,
+  PermissionDeniedError,
+  ProtocolError,
+  RateLimitedError,
+  ResponseTooLargeError,
+  WaitTimeoutError,
+  DeploymentTerminalError,
+  ServerError,
+  TlsError,
+  UnauthenticatedError,
+} from "../src/api/errors";
+import {
   errorFromHttpStatus,
   grpcCodeForHttpStatus,
-  redactSecret,
-  sanitizeText,
-  ServerError,
   summarizeRpcStatus,
-} from "../src/api/errors";
+} from "../src/api/rpc-status";
+import { redactSecret, sanitizeText } from "../src/api/text";
 
 describe("redaction and sanitising", () => {
   it("replaces every occurrence of the secret", () => {
@@ -18,6 +36,12 @@ describe("redaction and sanitising", () => {
   it("strips control characters and bounds length", () => {
     expect(sanitizeText("a\u001b[31mb\r\nc")).toBe("a [31mb c");
     expect(sanitizeText("x".repeat(400))).toBe(`${"x".repeat(300)}…`);
+  });
+
+  it("strips bidi controls, line separators and zero-width characters too", () => {
+    expect(sanitizeText("ok\u202Egnp.exe")).toBe("ok gnp.exe");
+    expect(sanitizeText("line1\u2028line2\u2029end")).toBe("line1 line2 end");
+    expect(sanitizeText("a\u200Bb\uFEFFc\u2066d\u061Ce")).toBe("a b c d e");
   });
 
   it("redacts API text before cutting it, so no fragment of the secret survives", () => {
@@ -79,5 +103,53 @@ describe("google.rpc.Status", () => {
     const copy = deserializeError(JSON.parse(JSON.stringify(original)));
     expect(copy).toBeInstanceOf(DeploymentNotFoundError);
     expect(copy.toJSON()).toEqual(original.toJSON());
+  });
+
+  it("names a redirect's Location, and says it was not followed", () => {
+    const error = errorFromHttpStatus(302, { details: [] }, "dep-1", 1, {
+      location: "https://elsewhere.example/v1",
+    });
+    expect(error).toBeInstanceOf(CoreweaveApiError);
+    expect(error.message).toContain('redirect to "https://elsewhere.example/v1"');
+    expect(error.message).toMatch(/not followed/);
+    expect(errorFromHttpStatus(301, { details: [] }, "dep-1", 1).message).toContain(
+      "redirect without a Location",
+    );
+  });
+});
+
+describe("the kind table", () => {
+  const every: Record<CoreweaveErrorKind, new (message: string) => CoreweaveError> = {
+    configuration: ConfigurationError,
+    invalid_deployment_id: InvalidDeploymentIdError,
+    not_found: DeploymentNotFoundError,
+    unauthenticated: UnauthenticatedError,
+    permission_denied: PermissionDeniedError,
+    invalid_argument: InvalidArgumentError,
+    rate_limited: RateLimitedError,
+    server_error: ServerError,
+    api_error: CoreweaveApiError,
+    timeout: ApiTimeoutError,
+    connection: ApiConnectionError,
+    tls: TlsError,
+    protocol: ProtocolError,
+    invalid_response: InvalidResponseError,
+    response_too_large: ResponseTooLargeError,
+    wait_timeout: WaitTimeoutError,
+    terminal: DeploymentTerminalError,
+  };
+
+  it.each(Object.entries(every))("rebuilds kind %s as its own class", (kind, ErrorClass) => {
+    const original = new ErrorClass("why");
+    expect(original.kind).toBe(kind);
+    const copy = deserializeError(JSON.parse(JSON.stringify(original)));
+    expect(copy.constructor).toBe(ErrorClass);
+    expect(copy.toJSON()).toEqual(original.toJSON());
+  });
+
+  it("keeps TLS and protocol failures catchable as connection errors", () => {
+    expect(new TlsError("x")).toBeInstanceOf(ApiConnectionError);
+    expect(new ProtocolError("x")).toBeInstanceOf(ApiConnectionError);
+    expect(new TlsError("x").name).toBe("TlsError");
   });
 });

@@ -1,5 +1,10 @@
 import { ConfigurationError } from "../src/api/errors";
-import { describeNotReady, evaluateReadiness, resolveReadinessPolicy } from "../src/api/readiness";
+import {
+  describeNotReady,
+  evaluateReadiness,
+  policyWarnings,
+  resolveReadinessPolicy,
+} from "../src/api/readiness";
 import { parseGetDeploymentResponse, type Deployment } from "../src/api/schema";
 
 function deployment(
@@ -109,13 +114,26 @@ describe("evaluateReadiness", () => {
     expect(evaluateReadiness(deployment("STATUS_UPDATING", healthy), policy).ready).toBe(true);
   });
 
-  it("refuses a policy that accepts an unknown status or nothing at all", () => {
-    expect(() => resolveReadinessPolicy({ acceptedStatuses: ["STATUS_PAUSED"] })).toThrow(
-      ConfigurationError,
-    );
-    expect(() => resolveReadinessPolicy({ acceptedStatuses: ["STATUS_PAUSED"] })).toThrow(
-      /"STATUS_PAUSED", which is not a known deployment status/,
-    );
+  it("accepts an unknown STATUS_* only when named, with a warning; refuses what is no status", () => {
+    const policy = resolveReadinessPolicy({ acceptedStatuses: ["STATUS_READY", "STATUS_RUNNING"] });
+    expect(policyWarnings(policy)).toEqual([
+      expect.stringMatching(
+        /^acceptedStatuses lists STATUS_RUNNING, which this version .* does not know/,
+      ),
+    ]);
+    expect(policyWarnings(resolveReadinessPolicy())).toEqual([]);
+    expect(evaluateReadiness(deployment("STATUS_RUNNING", healthy), policy).ready).toBe(true);
+    // Not named: never ready.
+    expect(evaluateReadiness(deployment("STATUS_RUNNING", healthy)).ready).toBe(false);
+    for (const bad of ["READY", "status_ready", "STATUS_", "STATUS_UNSPECIFIED", "STATUS_${x}"]) {
+      expect(() => resolveReadinessPolicy({ acceptedStatuses: [bad] })).toThrow(ConfigurationError);
+      expect(() => resolveReadinessPolicy({ acceptedStatuses: [bad] })).toThrow(
+        /which is not a status that can count as ready/,
+      );
+    }
+  });
+
+  it("refuses a policy that accepts nothing, or names a condition type that cannot be one", () => {
     expect(() => resolveReadinessPolicy({ acceptedStatuses: [] })).toThrow(/is empty/);
     for (const badType of [" ", "", "Ready ", "R${x}", "R%{y}", 'a"b']) {
       expect(() => resolveReadinessPolicy({ requiredConditions: [badType] })).toThrow(
@@ -127,5 +145,83 @@ describe("evaluateReadiness", () => {
         requiredConditions: ["example.com/Available"],
       },
     );
+  });
+});
+
+describe("terminal verdicts", () => {
+  it.each(["STATUS_FAILED", "STATUS_ERROR"])("marks %s terminal", (status) => {
+    const verdict = evaluateReadiness(deployment(status, healthy));
+    expect(verdict.terminal).toBe(
+      `status ${status} is terminal: the deployment will not become ready by itself`,
+    );
+  });
+
+  it("marks a disabled deployment terminal unless the policy allows disabled", () => {
+    const disabled = deployment("STATUS_CREATING", healthy, true);
+    expect(evaluateReadiness(disabled).terminal).toMatch(
+      /^the deployment is disabled: CoreWeave tears/,
+    );
+    const allowed = resolveReadinessPolicy({ allowDisabled: true });
+    expect(evaluateReadiness(disabled, allowed).terminal).toBeUndefined();
+  });
+
+  it("is not terminal for statuses that move on, nor for an accepted terminal status", () => {
+    expect(evaluateReadiness(deployment("STATUS_CREATING", healthy)).terminal).toBeUndefined();
+    expect(evaluateReadiness(deployment("STATUS_PAUSED", healthy)).terminal).toBeUndefined();
+    const acceptsError = resolveReadinessPolicy({ acceptedStatuses: ["STATUS_ERROR"] });
+    expect(evaluateReadiness(deployment("STATUS_ERROR", healthy), acceptsError).ready).toBe(true);
+  });
+});
+
+describe("freshness bound (notBefore)", () => {
+  function timed(updatedAt: string | undefined, readyAt: string | undefined): Deployment {
+    const parsed = parseGetDeploymentResponse({
+      deployment: {
+        spec: { id: "dep-1" },
+        status: {
+          status: "STATUS_READY",
+          updatedAt,
+          conditions: [{ type: "Ready", status: "True", lastUpdateTime: readyAt }],
+        },
+      },
+    });
+    if (!parsed.ok) throw new Error("fixture invalid");
+    return parsed.deployment;
+  }
+  const policy = resolveReadinessPolicy();
+  const notBefore = "2026-03-01T12:00:00Z";
+
+  it("counts READY reported at or after notBefore", () => {
+    const fresh = timed("2026-03-01T12:00:00Z", "2026-03-01T12:05:00Z");
+    expect(evaluateReadiness(fresh, policy, { notBefore }).ready).toBe(true);
+  });
+
+  it("does not count the previous READY: updatedAt before notBefore", () => {
+    const verdict = evaluateReadiness(timed("2026-03-01T11:59:59Z", undefined), policy, {
+      notBefore,
+    });
+    expect(verdict.blockers).toEqual([
+      `status.updatedAt 2026-03-01T11:59:59Z is before ${notBefore}: the status predates the change`,
+    ]);
+  });
+
+  it("does not count a Ready condition older than notBefore, even with a fresh updatedAt", () => {
+    const verdict = evaluateReadiness(
+      timed("2026-03-01T12:01:00Z", "2026-03-01T10:00:00Z"),
+      policy,
+      { notBefore },
+    );
+    expect(verdict.ready).toBe(false);
+    expect(verdict.blockers[0]).toMatch(
+      /^condition Ready was last updated at 2026-03-01T10:00:00Z/,
+    );
+  });
+
+  it("fails closed without updatedAt", () => {
+    const verdict = evaluateReadiness(timed(undefined, "2026-03-01T12:05:00Z"), policy, {
+      notBefore,
+    });
+    expect(verdict.ready).toBe(false);
+    expect(verdict.blockers[0]).toMatch(/^status.updatedAt is not reported/);
   });
 });

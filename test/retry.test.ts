@@ -3,8 +3,10 @@ import {
   DEFAULT_RETRY_POLICY,
   isRetryable,
   parseRetryAfterMs,
+  resolveRetryPolicy,
   retryDelayMs,
 } from "../src/api/retry";
+import { ConfigurationError } from "../src/api/errors";
 
 describe("retry policy", () => {
   it.each([408, 429, 500, 502, 503, 504])("retries HTTP %i", (status) => {
@@ -15,10 +17,11 @@ describe("retry policy", () => {
     expect(isRetryable({ type: "http", status })).toBe(false);
   });
 
-  it("retries timeouts and connection errors, but not TLS failures or bad bodies", () => {
+  it("retries timeouts and connection errors, but not TLS failures, protocol violations or bad bodies", () => {
     expect(isRetryable({ type: "timeout" })).toBe(true);
-    expect(isRetryable({ type: "connection", tls: false })).toBe(true);
-    expect(isRetryable({ type: "connection", tls: true })).toBe(false);
+    expect(isRetryable({ type: "connection" })).toBe(true);
+    expect(isRetryable({ type: "tls" })).toBe(false);
+    expect(isRetryable({ type: "protocol" })).toBe(false);
     expect(isRetryable({ type: "invalid_response" })).toBe(false);
     expect(isRetryable({ type: "response_too_large" })).toBe(false);
   });
@@ -55,5 +58,26 @@ describe("retry policy", () => {
     expect(parseRetryAfterMs("soon", undefined, now)).toBeUndefined();
     expect(parseRetryAfterMs("-1", undefined, now)).toBeUndefined();
     expect(parseRetryAfterMs(undefined, undefined, now)).toBeUndefined();
+  });
+
+  it("builds a policy from maxRetries and backoff overrides, checking each", () => {
+    expect(resolveRetryPolicy(2, { initialDelayMs: 10 })).toEqual({
+      ...DEFAULT_RETRY_POLICY,
+      maxRetries: 2,
+      initialDelayMs: 10,
+    });
+    expect(resolveRetryPolicy(4, { maxDelayMs: undefined })).toEqual(DEFAULT_RETRY_POLICY);
+    expect(() => resolveRetryPolicy(4, { maxDelayMs: -1 })).toThrow(
+      /^retry\.maxDelayMs must be an integer from 0 to 2147483647 \(got -1\)/,
+    );
+    expect(() => resolveRetryPolicy(4, { retryAfterCapMs: 0.5 })).toThrow(ConfigurationError);
+  });
+
+  it("refuses retry.maxRetries, pointing at the top-level maxRetries", () => {
+    expect(() => resolveRetryPolicy(4, { maxRetries: 1 } as never)).toThrow(
+      new ConfigurationError(
+        "retry.maxRetries is not an option: set the retry count with the top-level maxRetries option.",
+      ),
+    );
   });
 });

@@ -232,6 +232,46 @@ describe("GetDeploymentResponse schema", () => {
     expect(violations(body).join("\n")).toContain(expected);
   });
 
+  it.each([
+    ["1e400", "must be a finite number (got one too large to represent)"],
+    ["-1e400", "must be a finite number (got one too large to represent)"],
+    ["1e20", "must fit in uint32 (at most 4294967295)"],
+    ["4294967296", "must fit in uint32 (at most 4294967295)"],
+    ["9007199254740993", "must fit in uint32 (at most 4294967295)"],
+    ["-3", "must be a non-negative integer (uint32)"],
+    ["2.5", "must be an integer, got a fraction"],
+    ['"8"', "must be number, got string"],
+  ])("says what is wrong with gpuCount %s, in one violation", (literal, problem) => {
+    const body = JSON.parse(
+      `{"deployment":{"spec":{"id":"dep-1","resources":{"instanceType":"x","gpuCount":${literal}}}}}`,
+    );
+    expect(violations(body)).toEqual([`deployment.spec.resources.gpuCount ${problem}`]);
+  });
+
+  it("accepts the uint32 bounds", () => {
+    for (const gpuCount of [0, 4294967295]) {
+      const body = {
+        deployment: { spec: { id: "d", resources: { instanceType: "x", gpuCount } } },
+      };
+      expect(parseGetDeploymentResponse(body).ok).toBe(true);
+    }
+  });
+
+  it("shows body keys as one printable, bounded line", () => {
+    const body = clone();
+    body.deployment.spec.runtime = {
+      engine: "vllm",
+      engineConfig: { "a\u202Eb\u2028c\u200Bd\u001be": 1, [`k${"x".repeat(60)}`]: 2 },
+    };
+    expect(violations(body)).toEqual([
+      'deployment.spec.runtime.engineConfig["a?b?c?d?e"] must be string, got number',
+      `deployment.spec.runtime.engineConfig.k${"x".repeat(39)} must be string, got number`.replace(
+        `.k${"x".repeat(39)}`,
+        `["k${"x".repeat(39)}…"]`,
+      ),
+    ]);
+  });
+
   it("never puts the offending value into a violation", () => {
     const body = clone();
     body.deployment.spec.gatewayIds = "leaked-value-123" as never;

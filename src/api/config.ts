@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { ConfigurationError } from "./errors";
+import { findCharacter } from "./text";
 
 export const DEFAULT_ENDPOINT = "https://api.coreweave.com";
 /** Same variable names as CoreWeave's own Terraform provider, so CI secrets carry over. */
@@ -7,16 +8,38 @@ export const ENDPOINT_ENV = "COREWEAVE_API_ENDPOINT";
 export const TOKEN_ENV = "COREWEAVE_API_TOKEN";
 
 /**
+ * The first value that is set, and where it came from. An empty or blank string is "not set",
+ * so `endpoint: ""` (say, from an unset CI variable) falls through to the environment.
+ */
+function firstSet(
+  option: string | undefined,
+  optionName: string,
+  env: NodeJS.ProcessEnv,
+  envName: string,
+): { readonly value: string; readonly source: string } | undefined {
+  if (isSet(option)) return { value: option, source: `the ${optionName} option` };
+  const fromEnv = env[envName];
+  if (isSet(fromEnv)) return { value: fromEnv, source: envName };
+  return undefined;
+}
+
+function isSet(value: string | undefined): value is string {
+  // Not a string at all (a JavaScript caller's number) is a value, and fails its own check.
+  return value !== undefined && value !== null && String(value).trim() !== "";
+}
+
+/**
  * Resolves the API base URL: the option, else `COREWEAVE_API_ENDPOINT`, else production.
- * Rejects URLs that would leak the token: plain http to anything but loopback, and
- * credentials, query strings or fragments in the URL.
+ * Empty strings count as not set. Rejects URLs that would leak the token: plain http to
+ * anything but loopback, and credentials, query strings or fragments in the URL.
  */
 export function resolveEndpoint(
   option: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): URL {
-  const raw = (option ?? env[ENDPOINT_ENV] ?? "").trim() || DEFAULT_ENDPOINT;
-  const source = option !== undefined ? "the endpoint option" : ENDPOINT_ENV;
+  const chosen = firstSet(option, "endpoint", env, ENDPOINT_ENV);
+  const raw = chosen === undefined ? DEFAULT_ENDPOINT : String(chosen.value).trim();
+  const source = chosen?.source ?? "the default endpoint";
   let url: URL;
   try {
     url = new URL(raw);
@@ -48,22 +71,35 @@ export function resolveEndpoint(
   return url;
 }
 
-/** Resolves the token: the option, else `COREWEAVE_API_TOKEN`. Fails before any request. */
+/**
+ * Resolves the token: the option, else `COREWEAVE_API_TOKEN` (empty strings count as not set).
+ * Fails before any request when there is none, or when it cannot be an HTTP header value. The
+ * message names the position and kind of the bad character, never the token or any part of it.
+ */
 export function resolveApiToken(
   option: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
 ): string {
-  const token = (option ?? env[TOKEN_ENV] ?? "").trim();
-  if (token === "") {
+  const chosen = firstSet(option, "apiToken", env, TOKEN_ENV);
+  if (chosen === undefined) {
     throw new ConfigurationError(
       `No CoreWeave API token: set ${TOKEN_ENV} in the environment (or pass the apiToken option). ` +
         "Create a token in the CoreWeave console under API access tokens.",
     );
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\u0000-\u001f\u007f]/.test(token)) {
+  const raw = String(chosen.value);
+  // Surrounding whitespace (a trailing newline from `$(cat token.txt)`) is dropped.
+  const token = raw.trim();
+  const leading = [...raw.slice(0, raw.length - raw.trimStart().length)].length;
+  // A bearer token travels in a header: only visible ASCII is safe (RFC 6750 b64token is a
+  // subset of it). A zero-width space or a `€` from copy-paste would make every request fail.
+  const bad = findCharacter(token, (char) => !/^[\x21-\x7e]$/.test(char));
+  if (bad !== undefined) {
     throw new ConfigurationError(
-      `The CoreWeave API token contains whitespace or control characters; check how ${TOKEN_ENV} is set.`,
+      `The CoreWeave API token from ${chosen.source} cannot be sent in an HTTP header: ` +
+        `character ${leading + bad.position} is ${bad.description}; a token holds only ` +
+        "visible ASCII characters. Copy the token again (copy-paste often adds invisible " +
+        `characters), or check how ${chosen.source} is set.`,
     );
   }
   return token;
@@ -91,4 +127,11 @@ export function requireInteger(
     throw new ConfigurationError(`${name} must be an integer ${range} (got ${value}).`);
   }
   return value;
+}
+
+/** A copy without the `undefined` values, so spreading it over defaults keeps the defaults. */
+export function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

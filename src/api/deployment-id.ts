@@ -1,4 +1,5 @@
 import { InvalidDeploymentIdError } from "./errors";
+import { findCharacter, hasUnsafeCharacter, isWellFormed, printable } from "./text";
 
 /** Longer than any real deployment ID; bounds the URL and every message that names the ID. */
 export const MAX_DEPLOYMENT_ID_LENGTH = 256;
@@ -7,8 +8,8 @@ export const MAX_DEPLOYMENT_ID_LENGTH = 256;
  * Checks a deployment ID and returns it path-encoded for the URL.
  *
  * CoreWeave does not publish an ID grammar, so we reject only what cannot be a single, safe path
- * segment (empty, `/`, `\`, `.`, `..`, control characters, surrounding whitespace, over-long)
- * and percent-encode the rest.
+ * segment (empty, `/`, `\`, `.`, `..`, control or invisible characters, text that is not
+ * well-formed Unicode, surrounding whitespace, over-long) and percent-encode the rest.
  */
 export function encodeDeploymentId(id: unknown): string {
   const fail = (why: string): never => {
@@ -24,8 +25,19 @@ export function encodeDeploymentId(id: unknown): string {
   if (id.length > MAX_DEPLOYMENT_ID_LENGTH) {
     return fail(`it is ${id.length} characters long; the limit is ${MAX_DEPLOYMENT_ID_LENGTH}`);
   }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(id)) return fail("it contains control characters");
+  // A lone surrogate cannot be UTF-8 encoded: encodeURIComponent would throw a raw URIError.
+  if (!isWellFormed(id)) {
+    const bad = findCharacter(id, (char) => !isWellFormed(char));
+    return fail(
+      `it is not well-formed Unicode (character ${bad?.position} is ${bad?.description})`,
+    );
+  }
+  if (hasUnsafeCharacter(id)) {
+    const bad = findCharacter(id, hasUnsafeCharacter);
+    return fail(
+      `it contains control or invisible characters (character ${bad?.position} is ${bad?.description})`,
+    );
+  }
   if (id.trim() !== id) return fail("it has leading or trailing whitespace");
   if (id === "." || id === "..") return fail("it is a relative path segment");
   if (/[/\\]/.test(id)) return fail("it contains a path separator ('/' or '\\')");
@@ -33,12 +45,6 @@ export function encodeDeploymentId(id: unknown): string {
 }
 
 // IDs appear in messages: keep them one bounded, printable line.
-function printable(id: string): string {
-  // eslint-disable-next-line no-control-regex
-  const visible = id.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-  return visible.length > 80 ? `${visible.slice(0, 80)}…` : visible;
-}
-
 function describe(id: unknown): string {
   return typeof id === "string" ? JSON.stringify(printable(id)) : String(typeof id);
 }

@@ -1,11 +1,14 @@
-import { ConfigurationError, sanitizeText } from "./errors";
+import { ConfigurationError } from "./errors";
+import { sanitizeText } from "./text";
 import { type Deployment, KNOWN_DEPLOYMENT_STATUSES } from "./schema";
 
 /** What "ready" means. The defaults are the strict reading. */
 export interface ReadinessPolicy {
   /**
-   * Statuses that count as ready. Only known statuses may be listed: a status this library does
-   * not know (a new `STATUS_*`) is never ready.
+   * Statuses that count as ready. A status this library does not know (a new `STATUS_*`, e.g.
+   * `STATUS_RUNNING`) is never ready unless listed here by name; listing one is allowed, with a
+   * warning (see `policyWarnings`), so a pipeline is not stuck the day the API adds a status.
+   * `STATUS_UNSPECIFIED` (no status at all) cannot be listed.
    * @default ["STATUS_READY"]
    */
   readonly acceptedStatuses?: readonly string[];
@@ -33,7 +36,18 @@ export interface ReadinessVerdict {
   readonly ready: boolean;
   /** One line per reason the deployment is not ready; empty when ready. */
   readonly blockers: readonly string[];
+  /**
+   * Why waiting cannot help, when that is so: a terminal status (`STATUS_FAILED`,
+   * `STATUS_ERROR`) or a disabled deployment that the policy does not allow. Absent otherwise.
+   */
+  readonly terminal?: string;
 }
+
+/** Statuses a deployment does not leave by itself; waiting on one is pointless. */
+export const TERMINAL_STATUSES: readonly string[] = ["STATUS_FAILED", "STATUS_ERROR"];
+
+/** What a status must look like to be listed: `STATUS_` and capitals, digits, underscores. */
+const STATUS_NAME = /^STATUS_[A-Z0-9_]{1,60}$/;
 
 const CONDITION_TYPE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 
@@ -44,12 +58,14 @@ export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedRe
       "acceptedStatuses is empty, so no deployment could ever be ready. List at least one status, e.g. STATUS_READY.",
     );
   }
-  const known: readonly string[] = KNOWN_DEPLOYMENT_STATUSES;
-  const unknown = acceptedStatuses.filter((status) => !known.includes(status));
-  if (unknown.length > 0) {
+  const badStatus = acceptedStatuses.find(
+    (status) => !STATUS_NAME.test(status) || status === "STATUS_UNSPECIFIED",
+  );
+  if (badStatus !== undefined) {
     throw new ConfigurationError(
-      `acceptedStatuses contains ${unknown.map((s) => JSON.stringify(s)).join(", ")}, which is not a ` +
-        `known deployment status. Use one of: ${known.join(", ")}.`,
+      `acceptedStatuses contains ${JSON.stringify(sanitizeText(badStatus, 60))}, which is not a ` +
+        "status that can count as ready. Write statuses as the API does (STATUS_ and capitals), " +
+        `e.g. ${KNOWN_DEPLOYMENT_STATUSES.join(", ")}.`,
     );
   }
   const requiredConditions = policy.requiredConditions;
@@ -69,10 +85,37 @@ export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedRe
   };
 }
 
-/** Decides readiness under a policy. Pure; shared by `isReady` and the gate's plan message. */
+/** Warnings about a policy that is valid but risky: accepted statuses this library does not know. */
+export function policyWarnings(policy: ResolvedReadinessPolicy): string[] {
+  const known: readonly string[] = KNOWN_DEPLOYMENT_STATUSES;
+  return policy.acceptedStatuses
+    .filter((status) => !known.includes(status))
+    .map(
+      (status) =>
+        `acceptedStatuses lists ${status}, which this version of cdktf-coreweave-inference does ` +
+        `not know (known: ${known.join(", ")}). It counts as ready because you listed it; ` +
+        "check that it means what you expect.",
+    );
+}
+
+/** Options of {@link evaluateReadiness} beyond the policy. */
+export interface FreshnessBound {
+  /**
+   * READY counts only when the deployment reported it at or after this time (RFC 3339): both
+   * `status.updatedAt` and, where the Ready condition has one, its `lastUpdateTime`. Guards
+   * against reading the previous READY right after an update.
+   */
+  readonly notBefore?: string;
+}
+
+/**
+ * Decides readiness under a policy. Pure; the one definition of "ready" that `isReady`, the
+ * gate (whose Terraform condition mirrors it), the wait and the CLI all use.
+ */
 export function evaluateReadiness(
   deployment: Deployment,
   policy: ResolvedReadinessPolicy = resolveReadinessPolicy(),
+  freshness: FreshnessBound = {},
 ): ReadinessVerdict {
   const blockers: string[] = [];
   const { status, conditions } = deployment.status;
@@ -108,7 +151,55 @@ export function evaluateReadiness(
       blockers.push(`required condition ${type} is not reported`);
     }
   }
-  return { ready: blockers.length === 0, blockers };
+  if (freshness.notBefore !== undefined)
+    blockers.push(...staleness(deployment, freshness.notBefore));
+  if (blockers.length === 0) return { ready: true, blockers };
+  return { ready: false, blockers, ...terminal(deployment, policy) };
+}
+
+function terminal(deployment: Deployment, policy: ResolvedReadinessPolicy): { terminal?: string } {
+  const { status } = deployment.status;
+  if (TERMINAL_STATUSES.includes(status) && !policy.acceptedStatuses.includes(status)) {
+    return {
+      terminal: `status ${status} is terminal: the deployment will not become ready by itself`,
+    };
+  }
+  if (deployment.spec.disabled && !policy.allowDisabled) {
+    return {
+      terminal:
+        "the deployment is disabled: CoreWeave tears a disabled deployment down, so it never becomes ready (allowDisabled accepts it)",
+    };
+  }
+  return {};
+}
+
+/**
+ * Blockers when the deployment has not reported since `notBefore`. `status.updatedAt` is the
+ * field trusted first: the API sets it whenever the controller writes the status, so a value
+ * before `notBefore` is the status from before the change. The Ready condition's
+ * `lastUpdateTime`, where present, must be fresh too: a Ready=True from before the change is the
+ * old READY. A missing `updatedAt` cannot show freshness, so it blocks (fail closed).
+ */
+function staleness(deployment: Deployment, notBefore: string): string[] {
+  const bound = Date.parse(notBefore);
+  const { updatedAt, conditions } = deployment.status;
+  const blockers: string[] = [];
+  if (updatedAt === undefined) {
+    blockers.push(
+      `status.updatedAt is not reported, so the status cannot be shown to be newer than ${notBefore}`,
+    );
+  } else if (Date.parse(updatedAt) < bound) {
+    blockers.push(
+      `status.updatedAt ${updatedAt} is before ${notBefore}: the status predates the change`,
+    );
+  }
+  const ready = conditions.find((c) => c.type === "Ready");
+  if (ready?.lastUpdateTime !== undefined && Date.parse(ready.lastUpdateTime) < bound) {
+    blockers.push(
+      `condition Ready was last updated at ${ready.lastUpdateTime}, before ${notBefore}: it predates the change`,
+    );
+  }
+  return blockers;
 }
 
 /** The message a user sees when a deployment is not ready. */

@@ -2,10 +2,14 @@
  * Retry policy, in one place: what is retried, how long to wait, and how `Retry-After` is read.
  * Pure functions, so they are unit-tested without a network.
  */
+import { MAX_TIMER_MS, requireInteger, withoutUndefined } from "./config";
+import { CONNECTION_DEFAULTS } from "./connection";
+import { ConfigurationError, type CoreweaveError } from "./errors";
 
 export interface RetryPolicy {
   /**
-   * Retries after the first attempt.
+   * Retries after the first attempt: the connection option `maxRetries`, copied here so the
+   * policy is complete. Not a backoff setting; set it through `maxRetries`.
    * @default 4
    */
   readonly maxRetries: number;
@@ -26,24 +30,59 @@ export interface RetryPolicy {
   readonly retryAfterCapMs: number;
 }
 
+/** The backoff settings, which a client may tune (`maxRetries` is a connection option). */
+export type BackoffOptions = Partial<Omit<RetryPolicy, "maxRetries">>;
+
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
-  maxRetries: 4,
+  maxRetries: CONNECTION_DEFAULTS.maxRetries,
   initialDelayMs: 500,
   maxDelayMs: 8_000,
   retryAfterCapMs: 30_000,
 };
 
-/** Why one attempt did not yield a deployment. */
+/**
+ * The policy for `maxRetries` (already checked by `resolveConnection`) and backoff overrides,
+ * each checked here. `retry.maxRetries`, the old place of the retry count, is refused with a
+ * pointer to `maxRetries` rather than silently ignored.
+ */
+export function resolveRetryPolicy(maxRetries: number, backoff: BackoffOptions = {}): RetryPolicy {
+  if ((backoff as Partial<RetryPolicy>).maxRetries !== undefined) {
+    throw new ConfigurationError(
+      "retry.maxRetries is not an option: set the retry count with the top-level maxRetries option.",
+    );
+  }
+  const merged = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(backoff) };
+  return {
+    maxRetries,
+    initialDelayMs: requireInteger("retry.initialDelayMs", merged.initialDelayMs, 0, MAX_TIMER_MS),
+    maxDelayMs: requireInteger("retry.maxDelayMs", merged.maxDelayMs, 0, MAX_TIMER_MS),
+    retryAfterCapMs: requireInteger(
+      "retry.retryAfterCapMs",
+      merged.retryAfterCapMs,
+      0,
+      MAX_TIMER_MS,
+    ),
+  };
+}
+
+/**
+ * Why one attempt did not yield a deployment, as far as retrying is concerned. `tls` and
+ * `protocol` are failures to get a usable HTTP answer that retrying cannot fix.
+ */
 export type AttemptFailure =
   | { readonly type: "http"; readonly status: number; readonly retryAfterMs?: number }
   | { readonly type: "timeout" }
-  | { readonly type: "connection"; readonly tls: boolean }
+  | { readonly type: "connection" }
+  | { readonly type: "tls" }
+  | { readonly type: "protocol" }
   | { readonly type: "invalid_response" }
   | { readonly type: "response_too_large" };
 
 /**
  * Retried: 408, 429, 5xx except 501 (Unimplemented will not get better), timeouts and connection
- * failures other than TLS (a bad certificate will not get better either). Everything else is final.
+ * failures (refused, reset, DNS). Final: every other HTTP status, TLS failures (a certificate
+ * will not get better by itself), protocol violations (a server that does not speak HTTP will not
+ * start to) and unusable bodies.
  */
 export function isRetryable(failure: AttemptFailure): boolean {
   switch (failure.type) {
@@ -54,12 +93,23 @@ export function isRetryable(failure: AttemptFailure): boolean {
         (failure.status >= 500 && failure.status !== 501)
       );
     case "timeout":
-      return true;
     case "connection":
-      return !failure.tls;
-    default:
+      return true;
+    case "tls":
+    case "protocol":
+    case "invalid_response":
+    case "response_too_large":
       return false;
   }
+}
+
+/**
+ * Whether a failed call is worth making again later (a waiter's next poll): the same rules as
+ * for attempts, read from the final error. Bad input, 404, TLS and protocol failures are not.
+ */
+export function isRetryableError(error: CoreweaveError): boolean {
+  if (error.kind === "timeout" || error.kind === "connection") return true;
+  return error.httpStatus !== undefined && isRetryable({ type: "http", status: error.httpStatus });
 }
 
 /**

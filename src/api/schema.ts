@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { printable } from "./text";
 
 /**
  * Zod schema of `GET /v1alpha1/inference/deployments/{id}` (CoreWeave Inference API v1alpha1).
@@ -37,11 +38,18 @@ function openEnum<T extends string>() {
 }
 
 const UINT32_MAX = 4_294_967_295;
-const uint32 = z
-  .number()
-  .int("must be an integer")
-  .min(0, "must be a non-negative integer (uint32)")
-  .max(UINT32_MAX, "must fit in uint32");
+// One check, one issue: chained .int().max() reports 1e20 as "must be an integer" too. A
+// non-finite number (`1e400` parses as Infinity) fails z.number() itself; see describeIssue.
+const uint32 = z.number().superRefine((value, ctx) => {
+  const problem = !Number.isInteger(value)
+    ? "must be an integer, got a fraction"
+    : value < 0
+      ? "must be a non-negative integer (uint32)"
+      : value > UINT32_MAX
+        ? `must fit in uint32 (at most ${UINT32_MAX})`
+        : undefined;
+  if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+});
 const dateTime = z.iso.datetime({ offset: true, message: "must be an RFC 3339 date-time" });
 const protoString = z.string().default("");
 
@@ -137,16 +145,14 @@ export type ParseResult =
 /**
  * Renders a zod path the way users write it: `deployment.spec.gatewayIds[0]`. Keys of free-form
  * maps come from the body, so any key that is not a plain identifier is shown quoted, cleaned of
- * control characters and cut to 40 characters.
+ * control, bidi and invisible characters and cut to 40 characters.
  */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => {
     if (typeof key === "number") return `${out}[${key}]`;
     const name = String(key);
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(name)) {
-      // eslint-disable-next-line no-control-regex
-      const clean = name.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
-      return `${out}[${JSON.stringify(clean.length > 40 ? `${clean.slice(0, 40)}…` : clean)}]`;
+      return `${out}[${JSON.stringify(printable(name, 40))}]`;
     }
     return out === "" ? name : `${out}.${name}`;
   }, "");
@@ -170,9 +176,12 @@ export function parseGetDeploymentResponse(body: unknown): ParseResult {
 function describeIssue(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
-      return issue.input === undefined
-        ? `is required (${issue.expected})`
-        : `must be ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describeType(issue.input)}`;
+      if (issue.input === undefined) return `is required (${issue.expected})`;
+      // JSON has no Infinity, but `1e400` parses as one: say so, not "must be number, got number".
+      if (typeof issue.input === "number" && !Number.isFinite(issue.input)) {
+        return "must be a finite number (got one too large to represent)";
+      }
+      return `must be ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describeType(issue.input)}`;
     case "too_small":
     case "too_big":
     case "invalid_format":

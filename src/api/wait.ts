@@ -1,0 +1,198 @@
+/**
+ * Waiting until a deployment is ready: the one polling loop behind the `wait` prop of
+ * `CoreweaveDeploymentData` and `coreweave-inference wait`. Readiness is `evaluateReadiness`,
+ * the same definition the gate's Terraform condition mirrors.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import type { CoreweaveInferenceClient } from "./client";
+import { MAX_TIMER_MS, requireInteger } from "./config";
+import { formatDuration } from "./duration";
+import {
+  ConfigurationError,
+  CoreweaveError,
+  DeploymentTerminalError,
+  WaitTimeoutError,
+} from "./errors";
+import {
+  evaluateReadiness,
+  type ReadinessPolicy,
+  type ReadinessVerdict,
+  resolveReadinessPolicy,
+} from "./readiness";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableError } from "./retry";
+import type { Deployment } from "./schema";
+import { sanitizeText } from "./text";
+
+/** How long and how often to poll, and what counts as ready. */
+export interface WaitOptions extends ReadinessPolicy {
+  /** The whole wait, requests included, in milliseconds. */
+  readonly timeoutMs: number;
+  /**
+   * Time between polls, in milliseconds. After a failed poll that can succeed on retry, the
+   * next one backs off (doubling, up to 8 times this) or waits the API's `Retry-After`.
+   * @default 10000
+   */
+  readonly pollIntervalMs?: number;
+  /**
+   * READY counts only when reported at or after this RFC 3339 time: `status.updatedAt` and the
+   * Ready condition's `lastUpdateTime`. Set it to the time of the change you wait for.
+   * @default no freshness bound
+   */
+  readonly notBefore?: string;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 10_000;
+
+/** The last answer a wait read. */
+export interface WaitObservation {
+  readonly deployment: Deployment;
+  readonly verdict: ReadinessVerdict;
+  /** When it was read (RFC 3339). */
+  readonly observedAt: string;
+}
+
+/**
+ * How a wait ended, unless an error that cannot succeed on retry ended it first (thrown):
+ * - `ready`: the last answer meets the policy;
+ * - `terminal`: the last answer can never meet it (`verdict.terminal` says why);
+ * - `timeout`: time ran out; `last` is the last answer read, `lastError` the last failed poll.
+ */
+export type WaitOutcome = WaitEnd &
+  (
+    | ({ readonly outcome: "ready" } & WaitObservation)
+    | ({ readonly outcome: "terminal" } & WaitObservation)
+    | {
+        readonly outcome: "timeout";
+        readonly last?: WaitObservation;
+        readonly lastError?: CoreweaveError;
+      }
+  );
+
+interface WaitEnd {
+  readonly deploymentId: string;
+  readonly elapsedMs: number;
+  readonly polls: number;
+}
+
+export interface WaitHooks {
+  /** Called with one line per status change (and per failed poll), elapsed time first. */
+  readonly onProgress?: (line: string) => void;
+}
+
+/** Checks wait options, naming the bad one; returns them unchanged. */
+export function checkWaitOptions(options: WaitOptions): WaitOptions {
+  requireInteger("wait.timeoutMs", options.timeoutMs, 1, MAX_TIMER_MS);
+  if (options.pollIntervalMs !== undefined) {
+    requireInteger("wait.pollIntervalMs", options.pollIntervalMs, 1, MAX_TIMER_MS);
+  }
+  if (options.notBefore !== undefined && Number.isNaN(Date.parse(options.notBefore))) {
+    throw new ConfigurationError(
+      `wait.notBefore ${JSON.stringify(sanitizeText(options.notBefore, 40))} is not an RFC 3339 ` +
+        "time; write e.g. 2026-01-31T12:00:00Z.",
+    );
+  }
+  resolveReadinessPolicy(options);
+  return options;
+}
+
+/** Judges one answer for a waiter: ready, never going to be, or not yet. */
+export function judge(
+  deployment: Deployment,
+  options: WaitOptions,
+): { readonly verdict: ReadinessVerdict; readonly outcome: "ready" | "terminal" | "pending" } {
+  const verdict = evaluateReadiness(deployment, resolveReadinessPolicy(options), options);
+  return {
+    verdict,
+    outcome: verdict.ready ? "ready" : verdict.terminal ? "terminal" : "pending",
+  };
+}
+
+/**
+ * Polls until the deployment is ready under `options`. Ends at once on a terminal status or a
+ * disabled deployment, and when `timeoutMs` runs out (see {@link WaitOutcome}; turn a non-ready
+ * outcome into an error with {@link waitOutcomeError}). Errors that cannot succeed on retry
+ * (404, 401, bad configuration) end the wait at once and are thrown as themselves.
+ */
+export async function waitForReady(
+  client: CoreweaveInferenceClient,
+  deploymentId: string,
+  options: WaitOptions,
+  hooks: WaitHooks = {},
+): Promise<WaitOutcome> {
+  checkWaitOptions(options);
+  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const started = Date.now();
+  const deadline = started + options.timeoutMs;
+  const progress = (line: string) =>
+    hooks.onProgress?.(
+      `[${formatDuration(Math.round((Date.now() - started) / 1000) * 1000)}] ${line}`,
+    );
+  let last: WaitObservation | undefined;
+  let lastError: CoreweaveError | undefined;
+  let lastLine = "";
+  let failures = 0;
+  for (let polls = 1; ; polls++) {
+    const ended = { deploymentId, polls, elapsedMs: 0 };
+    let delay = interval;
+    try {
+      const remaining = deadline - Date.now();
+      const deployment = await client.getDeployment(deploymentId, {
+        deadlineMs: Math.max(1, Math.min(client.deadlineMs, remaining)),
+      });
+      const { verdict, outcome } = judge(deployment, options);
+      last = { deployment, verdict, observedAt: new Date().toISOString() };
+      failures = 0;
+      const line = describeState(deployment, verdict);
+      if (line !== lastLine) progress(line);
+      lastLine = line;
+      if (outcome !== "pending")
+        return { ...ended, ...last, outcome, elapsedMs: Date.now() - started };
+    } catch (error) {
+      if (!(error instanceof CoreweaveError) || !isRetryableError(error)) throw error;
+      lastError = error;
+      failures++;
+      progress(`poll failed, will retry: ${sanitizeText(error.message, 200)}`);
+      const backoff = {
+        ...DEFAULT_RETRY_POLICY,
+        initialDelayMs: interval,
+        maxDelayMs: interval * 8,
+      };
+      delay = Math.max(backoffDelayMs(failures - 1, backoff), error.retryAfterMs ?? 0);
+    }
+    const remaining = deadline - Date.now();
+    if (remaining > 0) await sleep(Math.min(delay, remaining));
+    if (Date.now() >= deadline) {
+      return { ...ended, outcome: "timeout", last, lastError, elapsedMs: Date.now() - started };
+    }
+  }
+}
+
+/** The error for a wait that did not end ready: what a synth or a pipeline step fails with. */
+export function waitOutcomeError(
+  outcome: Exclude<WaitOutcome, { outcome: "ready" }>,
+  options: WaitOptions,
+): CoreweaveError {
+  const { deploymentId } = outcome;
+  if (outcome.outcome === "terminal") {
+    return new DeploymentTerminalError(
+      `CoreWeave deployment "${deploymentId}" will not become ready: ${outcome.verdict.terminal}. ` +
+        "Waiting will not help; fix the deployment in CoreWeave.",
+      { deploymentId },
+    );
+  }
+  const state = outcome.last
+    ? `Last status ${sanitizeText(outcome.last.deployment.status.status, 60)}:\n` +
+      outcome.last.verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")
+    : `No poll succeeded; the last error: ${outcome.lastError?.message ?? "none"}`;
+  return new WaitTimeoutError(
+    `CoreWeave deployment "${deploymentId}" was not ready after ` +
+      `${formatDuration(outcome.elapsedMs)} (timeout ${formatDuration(options.timeoutMs)}). ${state}`,
+    { deploymentId },
+  );
+}
+
+function describeState(deployment: Deployment, verdict: ReadinessVerdict): string {
+  const status = sanitizeText(deployment.status.status, 60);
+  if (verdict.ready) return `${deployment.spec.id}: ${status}, ready`;
+  return `${deployment.spec.id}: ${status}, not ready: ${verdict.blockers.join("; ")}`;
+}
