@@ -20,18 +20,18 @@ export class ModelServingStack extends TerraformStack {
     // gatewayIds is a real string[] at synth time: loop over it like any array.
     for (const gatewayId of deployment.gatewayIds) {
       new DataResource(this, `route-${gatewayId}`, {
-        input: { gateway_id: gatewayId, model: deployment.model?.name ?? deployment.name },
+        input: { gateway_id: gatewayId, model: deployment.modelName },
       });
     }
 
-    // The model is optional in CoreWeave's OpenAPI; say so loudly rather than write a bad config.
-    const model = deployment.model;
-    if (!model) throw new Error(`Deployment ${deployment.deploymentId} reports no model.`);
+    // The flat outputs are plain strings and numbers. The model, runtime and resources are
+    // optional in CoreWeave's OpenAPI: reading modelBucket of a deployment without a model fails
+    // synth with the construct path and the missing field, rather than writing "undefined".
     new DataResource(this, "model-config", {
       input: {
-        model_uri: `s3://${model.bucket}/${model.path}`,
-        engine: deployment.runtime?.engine ?? "unknown",
-        gpus_per_replica: deployment.resources?.gpuCount ?? 0,
+        model_uri: `s3://${deployment.modelBucket}/${deployment.modelPath}`,
+        engine: deployment.runtimeEngine,
+        gpus_per_replica: deployment.gpuCount,
         max_replicas: deployment.autoscaling?.max ?? 0,
       },
     });

@@ -1,21 +1,47 @@
 // Constructs
-export * from "./datasources/coreweave-deployment-data";
-export * from "./constructs/deployment-readiness-gate";
+export {
+  CoreweaveDeploymentData,
+  DeploymentFieldMissingError,
+  DeploymentLookupError,
+} from "./datasources/coreweave-deployment-data";
+export type { CoreweaveDeploymentDataProps } from "./datasources/coreweave-deployment-data";
+export {
+  DEFAULT_GATE_MAX_AGE_MS,
+  DeploymentReadinessGate,
+  GATE_MAX_AGE_ENV,
+} from "./constructs/deployment-readiness-gate";
+export type {
+  DeploymentReadinessGateProps,
+  GateResourceType,
+} from "./constructs/deployment-readiness-gate";
+
+// Untrusted text of your own, made safe for Terraform the way the constructs do it
+export { isTokenShaped, toTerraformLiteral } from "./terraform/literals";
 
 // Where lookups come from
+export { LiveDeploymentSource } from "./lookup/live-deployment-source";
+export {
+  LOOKUP_FILE_ENV,
+  LOOKUP_FILE_NAME,
+  LOOKUP_MODE_ENV,
+  LOOKUP_MODES,
+} from "./lookup/lookup-file";
+export type { LookupMode } from "./lookup/lookup-file";
+export { RecordingDeploymentSource } from "./lookup/recording-deployment-source";
+export { LookupNotRecordedError, ReplayDeploymentSource } from "./lookup/replay-deployment-source";
+export { LOOKUP_MODE_CONTEXT } from "./lookup/source-selection";
 export type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
   DeploymentSource,
-  LookupConnection,
 } from "./lookup/deployment-source";
-export { LiveDeploymentSource } from "./lookup/live-deployment-source";
 
 // The CDKTF-free API layer
-export { CLIENT_DEFAULTS, CoreweaveInferenceClient } from "./api/client";
+export { CoreweaveInferenceClient } from "./api/client";
 export type { CoreweaveClientOptions } from "./api/client";
+export { CONNECTION_DEFAULTS } from "./api/connection";
+export type { ConnectionOptions } from "./api/connection";
 export { DEFAULT_ENDPOINT, ENDPOINT_ENV, TOKEN_ENV } from "./api/config";
-export { MAX_DEPLOYMENT_ID_LENGTH } from "./api/deployment-id";
 export {
   ApiConnectionError,
   ApiTimeoutError,
@@ -23,29 +49,36 @@ export {
   CoreweaveApiError,
   CoreweaveError,
   DeploymentNotFoundError,
+  DeploymentTerminalError,
   InvalidArgumentError,
   InvalidDeploymentIdError,
   InvalidResponseError,
   PermissionDeniedError,
+  ProtocolError,
   RateLimitedError,
   ResponseTooLargeError,
   ServerError,
+  TlsError,
   UnauthenticatedError,
+  WaitTimeoutError,
 } from "./api/errors";
 export type {
   CoreweaveErrorFields,
   CoreweaveErrorKind,
   SerializedCoreweaveError,
 } from "./api/errors";
-export { describeNotReady, evaluateReadiness, resolveReadinessPolicy } from "./api/readiness";
-export type { ReadinessPolicy, ReadinessVerdict, ResolvedReadinessPolicy } from "./api/readiness";
+export { describeNotReady, evaluateReadiness, policyWarnings } from "./api/readiness";
+export type {
+  FreshnessBound,
+  ReadinessPolicy,
+  ReadinessVerdict,
+  ResolvedReadinessPolicy,
+} from "./api/readiness";
+export { waitForReady, waitOutcomeError } from "./api/wait";
+export type { WaitHooks, WaitObservation, WaitOptions, WaitOutcome } from "./api/wait";
 export { DEFAULT_RETRY_POLICY } from "./api/retry";
 export type { RetryPolicy } from "./api/retry";
-export {
-  getDeploymentResponseSchema,
-  KNOWN_DEPLOYMENT_STATUSES,
-  parseGetDeploymentResponse,
-} from "./api/schema";
+export { KNOWN_DEPLOYMENT_STATUSES } from "./api/schema";
 export type {
   CapacityClass,
   ConditionStatus,
@@ -59,8 +92,5 @@ export type {
   DeploymentStatus,
   DeploymentStatusBlock,
   DeploymentTraffic,
-  GetDeploymentResponseJson,
   KnownDeploymentStatus,
-  ParseResult,
-  SchemaViolation,
 } from "./api/schema";

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { resolveConnection } from "../src/api/connection";
 import { LookupWorkerFailure, SyncLookupWorker } from "../src/lookup/sync-lookup-worker";
 import type { LookupJob } from "../src/lookup/lookup-protocol";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 function job(overrides: Partial<LookupJob["connection"]> = {}): LookupJob {
   return {
-    connection: { endpoint: `${emulator.url}/`, apiToken: TOKEN, ...overrides },
+    connection: resolveConnection({ endpoint: emulator.url, apiToken: TOKEN, ...overrides }, {}),
     deploymentIds: ["dep-w"],
     concurrency: 1,
   };

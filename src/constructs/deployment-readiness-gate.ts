@@ -1,25 +1,31 @@
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { NullProvider } from "@cdktf/provider-null/lib/provider";
-import {
-  DataResource,
-  type ITerraformDependable,
-  type Precondition,
-  TerraformProvider,
-  type TerraformResource,
-  TerraformStack,
-} from "cdktf";
-import { Construct } from "constructs";
-import { CoreweaveError } from "../api/errors";
+import { requireInteger } from "../api/config";
+import { formatDuration, parseDuration } from "../api/duration";
+import { ConfigurationError, CoreweaveError } from "../api/errors";
 import {
   describeNotReady,
   evaluateReadiness,
+  policyWarnings,
   type ReadinessPolicy,
   type ReadinessVerdict,
   type ResolvedReadinessPolicy,
   resolveReadinessPolicy,
 } from "../api/readiness";
+import {
+  Annotations,
+  Construct,
+  type ITerraformDependable,
+  type Precondition,
+  TerraformProvider,
+  type TerraformResource,
+  TerraformStack,
+} from "../cdk";
 import type { CoreweaveDeploymentData } from "../datasources/coreweave-deployment-data";
-import { escapeTemplate, hclStringList } from "../terraform-literals";
+import { BuiltinTerraformData, requireTerraformVersion } from "../terraform/builtin-terraform-data";
+import { escapeTemplate, hclStringList } from "../terraform/literals";
+import { planEpochSeconds } from "../terraform/plan-clock";
+import { LOOKUP_MODE_ENV } from "../lookup/lookup-file";
 
 /** The Terraform resource that carries the gate's precondition. */
 export type GateResourceType = "terraform_data" | "null_resource";
@@ -34,7 +40,19 @@ export interface DeploymentReadinessGateProps extends ReadinessPolicy {
    * @default "terraform_data"
    */
   readonly resourceType?: GateResourceType;
+  /**
+   * The oldest lookup the gate accepts, in milliseconds, measured by Terraform from the lookup's
+   * `observedAt` to the plan's `plantimestamp()`. A `terraform plan` of an old `cdktf.out`, or of
+   * a replayed snapshot recorded longer ago, fails with the age, the limit and the fix.
+   * @default process.env.COREWEAVE_GATE_MAX_AGE (a duration such as `2h`), else 900000 (15 min)
+   */
+  readonly maxAgeMs?: number;
 }
+
+/** The default `maxAgeMs`: time to synth, wait for approval and plan, not to reuse old facts. */
+export const DEFAULT_GATE_MAX_AGE_MS = 15 * 60_000;
+/** Sets the gates' default `maxAgeMs` for a pipeline, as a duration (`24h`, `30d`). */
+export const GATE_MAX_AGE_ENV = "COREWEAVE_GATE_MAX_AGE";
 
 /**
  * Stops `cdktf plan` / `terraform plan` unless a deployment is ready.
@@ -49,13 +67,17 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
   readonly policy: ResolvedReadinessPolicy;
   /** What the gate decided at synth time; Terraform reaches the same verdict at plan time. */
   readonly verdict: ReadinessVerdict;
-  /** The resource holding the precondition. */
+  /** The resource holding the preconditions. */
   readonly resource: TerraformResource;
+  /** The oldest lookup this gate accepts, in milliseconds. */
+  readonly maxAgeMs: number;
 
   constructor(scope: Construct, id: string, props: DeploymentReadinessGateProps) {
     super(scope, id);
     try {
       this.policy = resolveReadinessPolicy(props);
+      this.maxAgeMs = resolveMaxAgeMs(props.maxAgeMs);
+      for (const warning of policyWarnings(this.policy)) Annotations.of(this).addWarning(warning);
     } catch (error) {
       if (error instanceof CoreweaveError) throw new Error(`${this.node.path}: ${error.message}`);
       throw error;
@@ -70,6 +92,8 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
           "lookups are cached, so it costs no extra request.",
       );
     }
+    // plantimestamp(), which the freshness check uses, came with Terraform 1.5.
+    requireTerraformVersion(this, ">= 1.5");
     this.verdict = evaluateReadiness(deployment.deployment, this.policy);
     const precondition: Precondition = {
       condition: `\${${readinessExpression(deployment.record.fqn, this.policy)}}`,
@@ -80,13 +104,11 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
           : describeNotReady(deployment.deployment, this.verdict),
       ),
     };
-    const facts = {
-      deployment_id: escapeTemplate(deployment.deploymentId),
-      status: escapeTemplate(deployment.status),
-    };
-    const lifecycle = { precondition: [precondition] };
+    // The lookup's outputs are Terraform-safe already.
+    const facts = { deployment_id: deployment.deploymentId, status: deployment.status };
+    const lifecycle = { precondition: [freshness(deployment, this.maxAgeMs), precondition] };
     if ((props.resourceType ?? "terraform_data") === "terraform_data") {
-      this.resource = new DataResource(this, "gate", { input: facts, lifecycle });
+      this.resource = new BuiltinTerraformData(this, "gate", { input: facts, lifecycle });
     } else {
       this.resource = new NullResource(this, "gate", {
         triggers: facts,
@@ -103,15 +125,50 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
 }
 
 /**
+ * Fails the plan when the lookup is older than `maxAgeMs` at `plantimestamp()`. The lookup's
+ * time lives only in the condition's text, not in state, so a fresh synth causes no diff.
+ */
+function freshness(deployment: CoreweaveDeploymentData, maxAgeMs: number): Precondition {
+  const observedSeconds = Math.floor(Date.parse(deployment.observedAt) / 1000);
+  const age = `(${planEpochSeconds(deployment)} - ${observedSeconds})`;
+  const limitSeconds = Math.floor(maxAgeMs / 1000);
+  return {
+    // Referencing the record ties the check to it (Terraform requires an object reference).
+    condition: `\${${age} <= ${limitSeconds} && ${deployment.record.fqn}.input.deployment_id != ""}`,
+    errorMessage:
+      escapeTemplate(
+        `CoreWeave deployment "${deployment.deployment.spec.id}" was looked up at ` +
+          `${deployment.observedAt}, `,
+      ) +
+      `\${floor(${age} / 60)} minutes (\${${age}} s) before this plan; the gate accepts ` +
+      `lookups at most ${formatDuration(maxAgeMs)} old (maxAgeMs). The facts may be stale: ` +
+      "synthesize again (cdktf plan), or record the lookup file again " +
+      `(${LOOKUP_MODE_ENV}=record), then plan.`,
+  };
+}
+
+function resolveMaxAgeMs(prop: number | undefined): number {
+  if (prop !== undefined) return requireInteger("maxAgeMs", prop, 1000, Number.MAX_SAFE_INTEGER);
+  const fromEnv = process.env[GATE_MAX_AGE_ENV]?.trim();
+  if (!fromEnv) return DEFAULT_GATE_MAX_AGE_MS;
+  const parsed = parseDuration(fromEnv);
+  if (parsed === undefined || parsed < 1000) {
+    throw new ConfigurationError(
+      `${GATE_MAX_AGE_ENV} is ${JSON.stringify(fromEnv.slice(0, 40))}; write a duration of at ` +
+        "least 1s, such as 30m, 24h or 30d.",
+    );
+  }
+  return parsed;
+}
+
+/**
  * The readiness policy as one HCL boolean over the lookup record, mirroring `evaluateReadiness`.
  * Unknown statuses fail it, because only known statuses can be listed as accepted.
  */
 function readinessExpression(record: string, policy: ResolvedReadinessPolicy): string {
-  const conditions = `${record}.input.status.conditions`;
-  const parts = [
-    `contains(${hclStringList(policy.acceptedStatuses)}, ${record}.input.status.status)`,
-  ];
-  if (!policy.allowDisabled) parts.push(`!${record}.input.spec.disabled`);
+  const conditions = `${record}.input.conditions`;
+  const parts = [`contains(${hclStringList(policy.acceptedStatuses)}, ${record}.input.status)`];
+  if (!policy.allowDisabled) parts.push(`!${record}.input.disabled`);
   if (policy.requiredConditions === undefined) {
     parts.push(`alltrue([for c in ${conditions} : c.status == "True"])`);
   } else if (policy.requiredConditions.length > 0) {

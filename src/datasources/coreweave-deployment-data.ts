@@ -1,7 +1,6 @@
-import { DataResource } from "cdktf";
-import { Construct } from "constructs";
-import { CoreweaveError } from "../api/errors";
-import { evaluateReadiness } from "../api/readiness";
+import type { ConnectionOptions } from "../api/connection";
+import { ConfigurationError, CoreweaveError, InvalidResponseError } from "../api/errors";
+import { evaluateReadiness, policyWarnings, resolveReadinessPolicy } from "../api/readiness";
 import type {
   Deployment,
   DeploymentAutoscaling,
@@ -12,49 +11,45 @@ import type {
   DeploymentStatus,
   DeploymentTraffic,
 } from "../api/schema";
-import type { DeploymentSource } from "../lookup/deployment-source";
-import { LiveDeploymentSource } from "../lookup/live-deployment-source";
-import { escapeTemplatesDeep } from "../terraform-literals";
+import { checkWaitOptions, type WaitOptions } from "../api/wait";
+import {
+  Annotations,
+  Construct,
+  type IConstruct,
+  type TerraformResource,
+  TerraformStack,
+  Token,
+} from "../cdk";
+import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
+import { LookupNotRecordedError, RECORD_COMMAND } from "../lookup/replay-deployment-source";
+import { deploymentSourceFor, useDeploymentSource } from "../lookup/source-selection";
+import { BuiltinTerraformData } from "../terraform/builtin-terraform-data";
+import { escapeTemplatesDeep, findTokenShapedText } from "../terraform/literals";
 
-export interface CoreweaveDeploymentDataProps {
-  /** ID of the existing inference deployment to read, as returned by CoreWeave's Create or List API. */
+export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
+  /**
+   * ID of the existing inference deployment to read, as returned by CoreWeave's Create or List
+   * API. Must be a concrete string at synth time, not a token.
+   */
   readonly deploymentId: string;
   /**
-   * Base URL of the CoreWeave API. Plain http is accepted only for loopback addresses.
-   * @default process.env.COREWEAVE_API_ENDPOINT, else "https://api.coreweave.com"
-   */
-  readonly endpoint?: string;
-  /**
-   * CoreWeave API access token. Used for the HTTP call only: it never reaches `cdk.tf.json`,
-   * Terraform state or any output. Prefer the environment variable, so the token stays out of code.
-   * @default process.env.COREWEAVE_API_TOKEN
-   */
-  readonly apiToken?: string;
-  /**
-   * Time limit of one HTTP attempt, in milliseconds.
-   * @default 10000
-   */
-  readonly attemptTimeoutMs?: number;
-  /**
-   * Time limit of the whole lookup including retries, in milliseconds.
-   * @default 60000
-   */
-  readonly deadlineMs?: number;
-  /**
-   * Retries after the first attempt, for 408, 429, 5xx except 501, timeouts and connection errors.
-   * @default 4
-   */
-  readonly maxRetries?: number;
-  /**
-   * Largest response body accepted, in bytes.
-   * @default 1048576
-   */
-  readonly maxResponseBytes?: number;
-  /**
    * Where the deployment facts come from.
-   * @default LiveDeploymentSource.shared: the CoreWeave API over HTTP, cached per process
+   * @default the source set with `CoreweaveDeploymentData.useSource` for an enclosing scope,
+   * else the app's lookup mode (`COREWEAVE_LOOKUP_MODE`): the CoreWeave API over HTTP, cached
+   * per process (live); the API, written to `coreweave-lookups.json` (record); that file only
+   * (replay)
    */
   readonly source?: DeploymentSource;
+  /**
+   * Wait until the deployment is ready before the constructor returns, polling the API, and
+   * expose that ready snapshot: `{ timeoutMs, pollIntervalMs }` plus the gate's policy fields
+   * (`acceptedStatuses`, `requiredConditions`, `allowDisabled`) and `notBefore`, a freshness
+   * bound for right after an update. A terminal status (`STATUS_FAILED`, `STATUS_ERROR`) or a
+   * disabled deployment fails synth at once; a timeout fails it with the last status and each
+   * unmet condition. One progress line per status change goes to stderr.
+   * @default no waiting: the deployment as it is now
+   */
+  readonly wait?: WaitOptions;
 }
 
 /**
@@ -88,32 +83,79 @@ export class DeploymentLookupError extends Error {
 }
 
 /**
+ * A required output was read from a deployment that lacks the field behind it (e.g.
+ * `modelBucket` of a deployment without a model). Thrown when the output is read, so synth stops
+ * instead of writing `undefined` into the stack.
+ */
+export class DeploymentFieldMissingError extends Error {
+  constructor(
+    readonly constructPath: string,
+    readonly deploymentId: string,
+    /** The API field that is absent, e.g. `spec.model`. */
+    readonly field: string,
+    /** The output that was read, e.g. `modelBucket`. */
+    readonly output: string,
+    /** The optional output that reads `undefined` instead, e.g. `model`. */
+    readonly optionalOutput: string,
+  ) {
+    super(
+      `${constructPath}: CoreWeave deployment "${deploymentId}" has no ${field}, so ${output} ` +
+        `has no value. Give the deployment a ${field.split(".").pop()} in CoreWeave, or read ` +
+        `${optionalOutput} (undefined when absent) to handle deployments without one.`,
+    );
+    this.name = "DeploymentFieldMissingError";
+    this.stack = `${this.name}: ${this.message}`;
+  }
+}
+
+/** The props checked for tokens: lookups happen at synth time and need concrete values. */
+const CONCRETE_PROPS = [
+  "deploymentId",
+  "endpoint",
+  "apiToken",
+  "attemptTimeoutMs",
+  "deadlineMs",
+  "maxRetries",
+  "maxResponseBytes",
+] as const satisfies readonly (keyof CoreweaveDeploymentDataProps)[];
+
+/**
  * Reads an existing CoreWeave inference deployment at synth time and exposes its facts as plain,
  * typed values (not tokens), so they can feed any construct and appear as literals in
  * `cdk.tf.json`. Also records a non-secret snapshot in a `terraform_data` resource, so
  * `cdktf plan` shows what changed in the deployment since the last apply.
  *
+ * **Untrusted text.** Every output except `deployment` is Terraform-safe: `${` and `%{` are
+ * escaped, so Terraform sees exactly the API's text wherever the output is used. `deployment`
+ * holds the raw text, for code that is not Terraform. A body with text shaped like a CDKTF token
+ * is refused (`InvalidResponseError`), since no escaping can keep CDKTF from replacing it.
+ *
  * The lookup happens in the constructor. A failed lookup throws `DeploymentLookupError`.
  */
 export class CoreweaveDeploymentData extends Construct {
-  /** The deployment as validated from the API (deeply frozen). */
+  /** The deployment as validated from the API, raw text (deeply frozen). Not Terraform-safe. */
   readonly deployment: Deployment;
   readonly deploymentId: string;
   /** `""` when the API omits it. */
   readonly name: string;
-  readonly gatewayIds: readonly string[];
-  /** `undefined` when the API omits it (it is optional in the OpenAPI). */
+  /** `[]` when the API omits it. Frozen: a copy is needed to change it. */
+  readonly gatewayIds: string[];
+  /** `undefined` when the API omits it (it is optional in the OpenAPI). See `modelName` etc. */
   readonly model: DeploymentModel | undefined;
+  /** `undefined` when the API omits it. See `runtimeEngine`. */
   readonly runtime: DeploymentRuntime | undefined;
+  /** `undefined` when the API omits it. See `instanceType` and `gpuCount`. */
   readonly resources: DeploymentResources | undefined;
+  /** `undefined` when the API omits it. */
   readonly autoscaling: DeploymentAutoscaling | undefined;
+  /** `undefined` when the API omits it. */
   readonly traffic: DeploymentTraffic | undefined;
   /** `""` when the API omits it. */
   readonly organizationId: string;
   readonly disabled: boolean;
   /** A `STATUS_*` value; `STATUS_UNSPECIFIED` when absent; unknown values are kept as sent. */
   readonly status: DeploymentStatus;
-  readonly conditions: readonly DeploymentCondition[];
+  readonly conditions: DeploymentCondition[];
   readonly createdAt: string | undefined;
   readonly updatedAt: string | undefined;
   /**
@@ -121,33 +163,74 @@ export class CoreweaveDeploymentData extends Construct {
    * Use `DeploymentReadinessGate` to stop a plan, and for another policy.
    */
   readonly isReady: boolean;
-  /** The `terraform_data` resource that records the looked-up snapshot (no secrets). */
-  readonly record: DataResource;
+  /**
+   * When the facts were read from the API (RFC 3339): the lookup's time, or the time a replayed
+   * entry was recorded. The gate's `maxAgeMs` counts from it.
+   */
+  readonly observedAt: string;
+  /**
+   * The `terraform_data` resource that records what the gate reads and what a reviewer wants to
+   * see change (see `recordedFacts`); no secrets, no timestamps.
+   */
+  readonly record: TerraformResource;
 
   constructor(scope: Construct, id: string, props: CoreweaveDeploymentDataProps) {
     super(scope, id);
-    const source = props.source ?? LiveDeploymentSource.shared;
-    const [result] = source.lookup([
-      {
-        deploymentId: props.deploymentId,
-        connection: {
-          endpoint: props.endpoint,
-          apiToken: props.apiToken,
-          attemptTimeoutMs: props.attemptTimeoutMs,
-          deadlineMs: props.deadlineMs,
-          maxRetries: props.maxRetries,
-          maxResponseBytes: props.maxResponseBytes,
-        },
-      },
-    ]);
+    const { source: chosenSource, deploymentId, wait, ...connection } = props;
+    for (const prop of CONCRETE_PROPS) {
+      if (Token.isUnresolved(props[prop])) {
+        throw new DeploymentLookupError(
+          this.node.path,
+          new ConfigurationError(
+            `${prop} is an unresolved token (e.g. a TerraformVariable or another resource's ` +
+              "attribute). CoreweaveDeploymentData looks the deployment up at synth time, so " +
+              `${prop} must be a concrete value: pass a literal, process.env or cdktf.json context.`,
+          ),
+        );
+      }
+    }
+    let result: DeploymentLookupResult;
+    try {
+      if (wait) {
+        for (const warning of policyWarnings(resolveReadinessPolicy(checkWaitOptions(wait)))) {
+          Annotations.of(this).addWarning(warning);
+        }
+      }
+      const source = chosenSource ?? deploymentSourceFor(this);
+      [result] = source.lookup([{ deploymentId, connection, wait }]);
+    } catch (error) {
+      if (!(error instanceof CoreweaveError)) throw error;
+      result = { ok: false, error };
+    }
+    if (!result.ok && result.error instanceof LookupNotRecordedError) {
+      // Replay misses are collected, so one failed synth lists them all (see notRecorded).
+      this.#notRecorded = new DeploymentLookupError(this.node.path, result.error);
+      result = { ok: true, deployment: placeholder(deploymentId) };
+      reportNotRecorded(this, deploymentId);
+    }
     if (!result.ok) throw new DeploymentLookupError(this.node.path, result.error);
+    this.observedAt = result.observedAt ?? new Date().toISOString();
 
-    const deployment = deepFreeze(structuredClone(result.deployment));
-    const { spec, status } = deployment;
-    this.deployment = deployment;
+    const raw = deepFreeze(structuredClone(result.deployment));
+    const tokenShaped = findTokenShapedText(raw);
+    if (tokenShaped !== undefined) {
+      throw new DeploymentLookupError(
+        this.node.path,
+        new InvalidResponseError(
+          `CoreWeave deployment "${deploymentId}" has text shaped like a CDKTF token in ` +
+            `${tokenShaped}. CDKTF would replace it with a value from your stack, so the ` +
+            "lookup is refused. Check the deployment's configuration in CoreWeave.",
+          { deploymentId },
+        ),
+      );
+    }
+    // Terraform-safe copy: what every output but `deployment` is made of.
+    const { spec, status } = deepFreeze(escapeTemplatesDeep(structuredClone(raw)));
+    this.deployment = raw;
     this.deploymentId = spec.id;
     this.name = spec.name;
-    this.gatewayIds = spec.gatewayIds;
+    // Mutable in type, so it feeds `string[]` props of generated bindings; frozen at runtime.
+    this.gatewayIds = spec.gatewayIds as string[];
     this.model = spec.model;
     this.runtime = spec.runtime;
     this.resources = spec.resources;
@@ -156,14 +239,158 @@ export class CoreweaveDeploymentData extends Construct {
     this.organizationId = spec.organizationId;
     this.disabled = spec.disabled;
     this.status = status.status;
-    this.conditions = status.conditions;
+    this.conditions = status.conditions as DeploymentCondition[];
     this.createdAt = status.createdAt;
     this.updatedAt = status.updatedAt;
-    this.isReady = evaluateReadiness(deployment).ready;
-    this.record = new DataResource(this, "record", {
-      input: escapeTemplatesDeep(deployment),
+    this.isReady = evaluateReadiness(raw).ready;
+    this.record = new BuiltinTerraformData(this, "record", { input: recordedFacts(spec, status) });
+  }
+
+  /** Set when replay mode found no entry: every output that needs a fact throws it. */
+  readonly #notRecorded: DeploymentLookupError | undefined;
+
+  /**
+   * Looks a list of deployments up in one batch, ahead of the constructors that will read them,
+   * which are then answered from the cache: N deployments cost about N / 32 round trips instead
+   * of N. Failures are cached too and reported by the constructor that reads the deployment.
+   *
+   * @param deploymentIds the IDs the app is about to read
+   * @param connection the connection the constructors will use (same endpoint and options)
+   * @param scope where the constructors will be, when a source was set with `useSource`
+   */
+  static prefetch(
+    deploymentIds: readonly string[],
+    connection: ConnectionOptions = {},
+    scope?: IConstruct,
+  ): void {
+    const unique = [...new Set(deploymentIds)];
+    if (unique.length === 0) return;
+    try {
+      deploymentSourceFor(scope).lookup(
+        unique.map((deploymentId) => ({ deploymentId, connection })),
+      );
+    } catch (error) {
+      // A bad mode or option fails again, with the construct path, in the first constructor.
+      if (!(error instanceof CoreweaveError)) throw error;
+    }
+  }
+
+  /**
+   * Makes every lookup under `scope` (for example a test's `App`) use `source` unless its props
+   * name another. Scoped to that construct tree, so one test's source never leaks into another.
+   */
+  static useSource(scope: IConstruct, source: DeploymentSource): void {
+    useDeploymentSource(scope, source);
+  }
+
+  /** `spec.model.name`. Fails synth, naming the field, when the deployment has no model. */
+  get modelName(): string {
+    return this.#required(this.model?.name, "spec.model", "modelName", "model");
+  }
+
+  /** `spec.model.bucket`. Fails synth, naming the field, when the deployment has no model. */
+  get modelBucket(): string {
+    return this.#required(this.model?.bucket, "spec.model", "modelBucket", "model");
+  }
+
+  /** `spec.model.path`. Fails synth, naming the field, when the deployment has no model. */
+  get modelPath(): string {
+    return this.#required(this.model?.path, "spec.model", "modelPath", "model");
+  }
+
+  /** `spec.runtime.engine` (e.g. `vllm`). Fails synth when the deployment has no runtime. */
+  get runtimeEngine(): string {
+    return this.#required(this.runtime?.engine, "spec.runtime", "runtimeEngine", "runtime");
+  }
+
+  /** `spec.resources.instanceType`. Fails synth when the deployment has no resources. */
+  get instanceType(): string {
+    return this.#required(
+      this.resources?.instanceType,
+      "spec.resources",
+      "instanceType",
+      "resources",
+    );
+  }
+
+  /** `spec.resources.gpuCount`. Fails synth when the deployment has no resources. */
+  get gpuCount(): number {
+    return this.#required(this.resources?.gpuCount, "spec.resources", "gpuCount", "resources");
+  }
+
+  #required<T>(value: T | undefined, field: string, output: string, optionalOutput: string): T {
+    if (this.#notRecorded) throw this.#notRecorded;
+    if (value === undefined) {
+      throw new DeploymentFieldMissingError(
+        this.node.path,
+        this.deploymentId,
+        field,
+        output,
+        optionalOutput,
+      );
+    }
+    return value;
+  }
+}
+
+/** The facts a replay miss stands on until synth fails: nothing, and never ready. */
+function placeholder(deploymentId: string): Deployment {
+  return {
+    spec: { id: deploymentId, name: "", gatewayIds: [], organizationId: "", disabled: false },
+    status: { status: "STATUS_UNSPECIFIED", conditions: [] },
+  };
+}
+
+const notRecordedByApp = new WeakMap<IConstruct, Set<string>>();
+
+/**
+ * Notes a replay miss. The first miss of an app adds a validation to its stack that fails
+ * `app.synth()` with every missing ID of the app, and the command that records them; each miss
+ * is also printed at once, in case the app's own code stops before synth.
+ */
+function reportNotRecorded(scope: Construct, deploymentId: string): void {
+  const root = scope.node.root;
+  let missing = notRecordedByApp.get(root);
+  if (!missing) {
+    const ids = (missing = new Set<string>());
+    notRecordedByApp.set(root, ids);
+    TerraformStack.of(scope).node.addValidation({
+      validate: () => [
+        `coreweave-lookups.json (replay mode) has no entry for ${ids.size} CoreWeave ` +
+          `deployment${ids.size === 1 ? "" : "s"}: ${[...ids].map((id) => JSON.stringify(id)).join(", ")}. ` +
+          `Record them: ${RECORD_COMMAND}.`,
+      ],
     });
   }
+  if (!missing.has(deploymentId)) {
+    missing.add(deploymentId);
+    process.stderr.write(
+      `${scope.node.path}: CoreWeave deployment "${deploymentId}" is not recorded (replay mode); ` +
+        "synth will fail listing every missing deployment.\n",
+    );
+  }
+}
+
+/**
+ * What the record holds: the facts the gate reads (status, disabled, each condition's type and
+ * status) and what a reviewer wants to see change in a plan (name, gateways, model, runtime,
+ * resources, autoscaling, traffic). Timestamps and condition reasons and messages are left out:
+ * they move without the deployment changing, and would make every drift check fire.
+ */
+function recordedFacts(spec: Deployment["spec"], status: Deployment["status"]) {
+  return {
+    deployment_id: spec.id,
+    name: spec.name,
+    status: status.status,
+    disabled: spec.disabled,
+    conditions: status.conditions.map(({ type, status }) => ({ type, status })),
+    gateway_ids: spec.gatewayIds,
+    model: spec.model,
+    runtime: spec.runtime,
+    resources: spec.resources,
+    autoscaling: spec.autoscaling,
+    traffic: spec.traffic,
+  };
 }
 
 function deepFreeze<T>(value: T): T {

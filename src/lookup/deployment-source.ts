@@ -1,35 +1,37 @@
+import type { ConnectionOptions } from "../api/connection";
 import type { CoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/schema";
-
-/** How to reach the API. Each field mirrors the `CoreweaveDeploymentData` prop of that name. */
-export interface LookupConnection {
-  /** @default process.env.COREWEAVE_API_ENDPOINT, else "https://api.coreweave.com" */
-  readonly endpoint?: string;
-  /** @default process.env.COREWEAVE_API_TOKEN */
-  readonly apiToken?: string;
-  /** @default 10000 */
-  readonly attemptTimeoutMs?: number;
-  /** @default 60000 */
-  readonly deadlineMs?: number;
-  /** @default 1048576 */
-  readonly maxResponseBytes?: number;
-  /** @default 4 */
-  readonly maxRetries?: number;
-}
+import type { WaitOptions } from "../api/wait";
 
 export interface DeploymentLookupRequest {
   readonly deploymentId: string;
-  readonly connection: LookupConnection;
+  /** How to reach the API; sources that do not use the network ignore it. */
+  readonly connection: ConnectionOptions;
+  /**
+   * Answer only once the deployment is ready under this policy, polling until `timeoutMs`.
+   * Sources whose facts cannot change (in memory, replay) judge the one answer they have.
+   * @default answer with the deployment as it is
+   */
+  readonly wait?: WaitOptions;
 }
 
 export type DeploymentLookupResult =
-  | { readonly ok: true; readonly deployment: Deployment }
+  | {
+      readonly ok: true;
+      readonly deployment: Deployment;
+      /**
+       * When these facts were read from the API (RFC 3339). The gate's `maxAgeMs` counts from it.
+       * @default the time of the lookup
+       */
+      readonly observedAt?: string;
+    }
   | { readonly ok: false; readonly error: CoreweaveError };
 
 /**
  * Where deployment facts come from at synth time. Synchronous, because CDKTF constructs are
  * built synchronously. Takes a batch so that an implementation can answer many lookups in one
- * round trip; a snapshot-file source can implement the same interface for offline replay.
+ * round trip. Implementations: `LiveDeploymentSource` (the API) and, for tests,
+ * `InMemoryDeploymentSource` from `cdktf-coreweave-inference/testing`.
  */
 export interface DeploymentSource {
   lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[];

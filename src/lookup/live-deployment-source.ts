@@ -1,25 +1,21 @@
-import { CLIENT_DEFAULTS } from "../api/client";
-import { MAX_TIMER_MS, requireInteger, resolveApiToken, resolveEndpoint } from "../api/config";
+import { type ResolvedConnection, resolveConnection } from "../api/connection";
 import { encodeDeploymentId } from "../api/deployment-id";
-import {
-  ApiConnectionError,
-  CoreweaveError,
-  deserializeError,
-  redactSecret,
-  sanitizeText,
-} from "../api/errors";
-import type { Deployment } from "../api/schema";
+import { ApiConnectionError, CoreweaveError, deserializeError } from "../api/errors";
+import { redactSecret, sanitizeText } from "../api/text";
+import { judge, type WaitOptions } from "../api/wait";
 import type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
   DeploymentSource,
-  LookupConnection,
 } from "./deployment-source";
-import type { LookupJobResult, ResolvedConnection } from "./lookup-protocol";
+import type { LookupJobResult } from "./lookup-protocol";
 import { LookupWorkerFailure, SyncLookupWorker } from "./sync-lookup-worker";
 
-/** Requests in flight at once for one batch. */
-const CONCURRENCY = 8;
+/**
+ * Requests in flight at once for one batch: 100 deployments declared up front cost 4 round
+ * trips. A 429 from the API is retried after its Retry-After like any other.
+ */
+const CONCURRENCY = 32;
 /** Slack on top of the client's own deadline before the worker is given up on. */
 const WORKER_GRACE_MS = 15_000;
 /** One worker per process, shared by all sources; it idles unref'd between lookups. */
@@ -30,24 +26,27 @@ const lookupWorker = new SyncLookupWorker();
  * (see `SyncLookupWorker`).
  *
  * All requests of one `lookup()` call that share a connection go to the worker as one batch and
- * run concurrently. Successful answers are cached per endpoint and ID for the life of the
- * source, so the same deployment is fetched once however many constructs read it.
+ * run concurrently. Answers, failures included, are cached per endpoint and ID for the life of
+ * the source, so the same deployment is fetched once however many constructs read it (a
+ * failure has already been retried by the client; asking again in the same synth only doubles
+ * the wait).
  */
 export class LiveDeploymentSource implements DeploymentSource {
   /** The source constructs use unless given another. */
   static readonly shared = new LiveDeploymentSource();
 
-  readonly #cache = new Map<string, Deployment>();
+  readonly #cache = new Map<string, DeploymentLookupResult>();
 
   lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
     const results: DeploymentLookupResult[] = new Array(requests.length);
     const batches = new Map<
       string,
-      { connection: ResolvedConnection; ids: Map<string, number[]> }
+      { connection: ResolvedConnection; wait?: WaitOptions; ids: Map<string, number[]> }
     >();
     requests.forEach((request, index) => {
       let connection: ResolvedConnection;
       try {
+        // Checked on the synth thread, so a bad option fails fast with its own name.
         encodeDeploymentId(request.deploymentId);
         connection = resolveConnection(request.connection);
       } catch (error) {
@@ -55,27 +54,30 @@ export class LiveDeploymentSource implements DeploymentSource {
         results[index] = { ok: false, error };
         return;
       }
+      const { wait } = request;
       const cached = this.#cache.get(cacheKey(connection, request.deploymentId));
-      if (cached) {
-        results[index] = { ok: true, deployment: cached };
+      // A waiter takes a cached answer only if it is ready already; otherwise it polls.
+      if (cached && (!wait || (cached.ok && judge(cached.deployment, wait).outcome === "ready"))) {
+        results[index] = cached;
         return;
       }
       // The key holds the token, but only in this local map for the length of this call.
-      const batchKey = JSON.stringify(connection);
-      const batch = batches.get(batchKey) ?? { connection, ids: new Map<string, number[]>() };
+      const batchKey = JSON.stringify([connection, wait]);
+      const batch = batches.get(batchKey) ?? { connection, wait, ids: new Map<string, number[]>() };
       batches.set(batchKey, batch);
       batch.ids.set(request.deploymentId, [...(batch.ids.get(request.deploymentId) ?? []), index]);
     });
-    for (const { connection, ids } of batches.values()) {
+    for (const { connection, wait, ids } of batches.values()) {
       const deploymentIds = [...ids.keys()];
       // Each request has its own deadline, and requests run CONCURRENCY at a time.
       const waves = Math.ceil(deploymentIds.length / CONCURRENCY);
+      const perWave = connection.deadlineMs + (wait?.timeoutMs ?? 0);
       const outcome = lookupWorker.run(
-        { connection, deploymentIds, concurrency: CONCURRENCY },
-        waves * (connection.deadlineMs ?? CLIENT_DEFAULTS.deadlineMs) + WORKER_GRACE_MS,
+        { connection, deploymentIds, concurrency: CONCURRENCY, wait },
+        waves * perWave + WORKER_GRACE_MS,
       );
       toResults(connection, deploymentIds, outcome).forEach((answer, i) => {
-        if (answer.ok) this.#cache.set(cacheKey(connection, deploymentIds[i]), answer.deployment);
+        this.#cache.set(cacheKey(connection, deploymentIds[i]), answer);
         for (const index of ids.get(deploymentIds[i]) ?? []) results[index] = answer;
       });
     }
@@ -86,21 +88,6 @@ export class LiveDeploymentSource implements DeploymentSource {
   clearCache(): void {
     this.#cache.clear();
   }
-}
-
-/** Checks everything on the synth thread, so a bad option fails fast with its own name. */
-function resolveConnection(connection: LookupConnection): ResolvedConnection {
-  const { attemptTimeoutMs, deadlineMs, maxResponseBytes, maxRetries } = connection;
-  if (attemptTimeoutMs !== undefined)
-    requireInteger("attemptTimeoutMs", attemptTimeoutMs, 1, MAX_TIMER_MS);
-  if (deadlineMs !== undefined) requireInteger("deadlineMs", deadlineMs, 1, MAX_TIMER_MS);
-  if (maxResponseBytes !== undefined) requireInteger("maxResponseBytes", maxResponseBytes, 1);
-  if (maxRetries !== undefined) requireInteger("maxRetries", maxRetries, 0);
-  return {
-    ...connection,
-    endpoint: resolveEndpoint(connection.endpoint).href,
-    apiToken: resolveApiToken(connection.apiToken),
-  };
 }
 
 function cacheKey(connection: ResolvedConnection, deploymentId: string): string {

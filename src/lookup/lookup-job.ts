@@ -1,6 +1,10 @@
+import { writeSync } from "node:fs";
 import { CoreweaveInferenceClient } from "../api/client";
+import type { ResolvedConnection } from "../api/connection";
 import { CoreweaveError } from "../api/errors";
-import type { LookupJob, LookupJobResult, ResolvedConnection } from "./lookup-protocol";
+import type { Deployment } from "../api/schema";
+import { waitForReady, type WaitOptions, waitOutcomeError } from "../api/wait";
+import type { LookupJob, LookupJobResult } from "./lookup-protocol";
 
 // One client per connection for the life of the worker: later jobs reuse its kept-alive sockets.
 // The key holds the token, but only in this worker's memory.
@@ -10,16 +14,8 @@ function clientFor(connection: ResolvedConnection): CoreweaveInferenceClient {
   const key = JSON.stringify(connection);
   let client = clients.get(key);
   if (!client) {
-    client = new CoreweaveInferenceClient({
-      endpoint: connection.endpoint,
-      apiToken: connection.apiToken,
-      attemptTimeoutMs: connection.attemptTimeoutMs,
-      deadlineMs: connection.deadlineMs,
-      maxResponseBytes: connection.maxResponseBytes,
-      retry:
-        connection.maxRetries === undefined ? undefined : { maxRetries: connection.maxRetries },
-      env: {},
-    });
+    // Resolved on the synth thread already; an empty env keeps this thread from second-guessing.
+    client = new CoreweaveInferenceClient({ ...connection, env: {} });
     clients.set(key, client);
   }
   return client;
@@ -34,10 +30,13 @@ export async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
     while (next < job.deploymentIds.length) {
       const index = next++;
       try {
-        results[index] = {
-          ok: true,
-          deployment: await client.getDeployment(job.deploymentIds[index]),
-        };
+        results[index] = job.wait
+          ? await waitUntilReady(client, job.deploymentIds[index], job.wait)
+          : {
+              ok: true,
+              deployment: await client.getDeployment(job.deploymentIds[index]),
+              observedAt: new Date().toISOString(),
+            };
       } catch (error) {
         if (!(error instanceof CoreweaveError)) throw error;
         results[index] = { ok: false, error: error.toJSON() };
@@ -46,4 +45,18 @@ export async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
   };
   await Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker));
   return { results };
+}
+
+async function waitUntilReady(
+  client: CoreweaveInferenceClient,
+  deploymentId: string,
+  options: WaitOptions,
+): Promise<{ ok: true; deployment: Deployment; observedAt: string }> {
+  const outcome = await waitForReady(client, deploymentId, options, {
+    // Straight to the file descriptor: the synth thread, which would relay a worker's
+    // process.stderr, sleeps until the lookup ends, and progress must show during the wait.
+    onProgress: (line) => writeSync(2, `coreweave-inference: ${line}\n`),
+  });
+  if (outcome.outcome !== "ready") throw waitOutcomeError(outcome, options);
+  return { ok: true, deployment: outcome.deployment, observedAt: outcome.observedAt };
 }

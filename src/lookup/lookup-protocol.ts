@@ -1,12 +1,7 @@
+import type { ResolvedConnection } from "../api/connection";
 import type { SerializedCoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/schema";
-import type { LookupConnection } from "./deployment-source";
-
-/** A connection whose endpoint and token are resolved and checked. */
-export interface ResolvedConnection extends LookupConnection {
-  readonly endpoint: string;
-  readonly apiToken: string;
-}
+import type { WaitOptions } from "../api/wait";
 
 /** One batch of lookups sent to the lookup worker. The token travels only in memory. */
 export interface LookupJob {
@@ -14,12 +9,14 @@ export interface LookupJob {
   readonly deploymentIds: readonly string[];
   /** Concurrent requests in flight. */
   readonly concurrency: number;
+  /** Wait for each deployment to be ready, instead of reading it once. */
+  readonly wait?: WaitOptions;
 }
 
 /** The worker's answer: one entry per requested ID, in order. */
 export interface LookupJobResult {
   readonly results: ReadonlyArray<
-    | { readonly ok: true; readonly deployment: Deployment }
+    | { readonly ok: true; readonly deployment: Deployment; readonly observedAt: string }
     | { readonly ok: false; readonly error: SerializedCoreweaveError }
   >;
 }

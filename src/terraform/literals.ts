@@ -1,10 +1,51 @@
 /**
- * Terraform reads every string in `cdk.tf.json` as a template: `${...}` and `%{...}` in API data
- * (a condition message, an engine config value) would be evaluated. These helpers make such data
- * literal again. CDKTF does not do this for plain strings.
+ * Untrusted text (anything the API sent) must reach Terraform as a literal. Two things stand in
+ * the way, and CDKTF handles neither for plain strings:
+ * - Terraform reads every string in `cdk.tf.json` as a template: `${...}` and `%{...}` would be
+ *   evaluated. Escaping (`$${`, `%%{`) makes them literal again.
+ * - CDKTF replaces text shaped like its own token markers (`${TfToken[TOKEN.1]}`) with the
+ *   token's value, whatever escaping surrounds it, so such text could stand for any value of the
+ *   user's stack (a sensitive variable, say). It cannot be made literal; it is refused.
  */
+import { formatPath } from "../api/schema";
+import { Token } from "../cdk";
 
-/** Escapes one string so Terraform reads it literally. */
+/** The start of CDKTF's string, list and map token markers. */
+const TOKEN_MARKER = /[$#&]\{TfToken\[/;
+/** Text CDKTF reads as an encoded number token when it sits inside a string. */
+const NUMBER_LIKE = /[-|\d.+]+(e[-|\d.eE+]+)/g;
+
+/** Whether CDKTF would read part of this text as one of its tokens. */
+export function isTokenShaped(text: string): boolean {
+  if (TOKEN_MARKER.test(text)) return true;
+  for (const match of text.matchAll(NUMBER_LIKE)) {
+    if (Token.isUnresolved(Number.parseFloat(match[0]))) return true;
+  }
+  return false;
+}
+
+/**
+ * The path (e.g. `spec.runtime.engineConfig["x"]`) of the first string or key in plain JSON
+ * data that is shaped like a CDKTF token, or `undefined` when there is none.
+ */
+export function findTokenShapedText(value: unknown): string | undefined {
+  const path = findTokenShapedPath(value, []);
+  return path && (formatPath(path) || "(value)");
+}
+
+function findTokenShapedPath(value: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
+  if (typeof value === "string") return isTokenShaped(value) ? path : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    const itemPath = [...path, Array.isArray(value) ? Number(key) : key];
+    if (!Array.isArray(value) && isTokenShaped(key)) return itemPath;
+    const found = findTokenShapedPath(item, itemPath);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Escapes one string so Terraform reads it literally. Not enough for token-shaped text. */
 export function escapeTemplate(text: string): string {
   // Replacement functions, because "$$" in a replacement string means a single "$".
   return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
@@ -20,6 +61,25 @@ export function escapeTemplatesDeep<T>(value: T): T {
     ) as T;
   }
   return value;
+}
+
+/**
+ * Makes untrusted text safe to hand to any construct: Terraform will see exactly `text`.
+ * Throws when the text is shaped like a CDKTF token, which no escaping can neutralise.
+ *
+ * @example new TerraformOutput(stack, "note", { value: toTerraformLiteral(textFromSomewhere) })
+ */
+export function toTerraformLiteral(text: string): string {
+  if (typeof text !== "string") {
+    throw new TypeError(`toTerraformLiteral takes a string, got ${typeof text}.`);
+  }
+  if (isTokenShaped(text)) {
+    throw new TypeError(
+      "toTerraformLiteral: the text is shaped like a CDKTF token (e.g. ${TfToken[TOKEN.1]}); " +
+        "CDKTF would replace it with a value from your stack. Refuse text like this at its source.",
+    );
+  }
+  return escapeTemplate(text);
 }
 
 /** An HCL list literal of strings, e.g. `["STATUS_READY"]`, safe inside `${...}`. */

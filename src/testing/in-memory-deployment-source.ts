@@ -10,6 +10,7 @@ import type {
   DeploymentLookupResult,
   DeploymentSource,
 } from "../lookup/deployment-source";
+import { answerFromFixedFacts } from "../lookup/unchanging-facts";
 
 /**
  * A `DeploymentSource` that answers from memory: no server, no token, no network. Bodies are
@@ -49,9 +50,15 @@ export class InMemoryDeploymentSource implements DeploymentSource {
   }
 
   lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
-    return requests.map(({ deploymentId }) => {
+    return requests.map(({ deploymentId, wait }) => {
       try {
-        return { ok: true, deployment: this.#answer(deploymentId) };
+        const deployment = this.#answer(deploymentId);
+        return answerFromFixedFacts(
+          deployment,
+          new Date().toISOString(),
+          wait,
+          "InMemoryDeploymentSource",
+        );
       } catch (error) {
         if (error instanceof CoreweaveError) return { ok: false, error };
         throw error;
@@ -76,7 +83,8 @@ export class InMemoryDeploymentSource implements DeploymentSource {
         { deploymentId },
       );
     const parsed = parseGetDeploymentResponse(this.#bodies.get(deploymentId));
-    if (!parsed.ok) throw invalid(parsed.violations.map((v) => `${v.path} ${v.problem}`).join("; "));
+    if (!parsed.ok)
+      throw invalid(parsed.violations.map((v) => `${v.path} ${v.problem}`).join("; "));
     if (parsed.deployment.spec.id !== deploymentId) {
       throw invalid("it describes a different deployment (deployment.spec.id does not match)");
     }

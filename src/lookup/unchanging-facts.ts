@@ -1,0 +1,39 @@
+import { DeploymentTerminalError, WaitTimeoutError } from "../api/errors";
+import type { Deployment } from "../api/schema";
+import { judge, type WaitOptions } from "../api/wait";
+import type { DeploymentLookupResult } from "./deployment-source";
+
+/**
+ * Answers a lookup from facts that cannot change while waiting (in memory, a replayed file): a
+ * waiter gets them if they are ready already, and an error at once otherwise, since polling
+ * them again would only read the same facts until the timeout.
+ */
+export function answerFromFixedFacts(
+  deployment: Deployment,
+  observedAt: string,
+  wait: WaitOptions | undefined,
+  where: string,
+): DeploymentLookupResult {
+  if (!wait) return { ok: true, deployment, observedAt };
+  const { verdict, outcome } = judge(deployment, wait);
+  if (outcome === "ready") return { ok: true, deployment, observedAt };
+  const deploymentId = deployment.spec.id;
+  if (outcome === "terminal") {
+    return {
+      ok: false,
+      error: new DeploymentTerminalError(
+        `CoreWeave deployment "${deploymentId}" will not become ready (${where}): ` +
+          `${verdict.terminal}. Waiting will not help.`,
+        { deploymentId },
+      ),
+    };
+  }
+  return {
+    ok: false,
+    error: new WaitTimeoutError(
+      `CoreWeave deployment "${deploymentId}" is not ready in ${where}, whose facts do not ` +
+        `change while waiting:\n${verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")}`,
+      { deploymentId },
+    ),
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * `CoreweaveDeploymentData` over HTTP: the default `LiveDeploymentSource` against the emulator
+ * in a child process (the lookup blocks the synth thread, so the server cannot share it).
+ */
+import { readFileSync } from "node:fs";
+import { inspect } from "node:util";
+import { TerraformOutput, TerraformStack, Testing } from "cdktf";
+import {
+  ConfigurationError,
+  CoreweaveDeploymentData,
+  DeploymentLookupError,
+  DeploymentNotFoundError,
+  DeploymentReadinessGate,
+  InvalidDeploymentIdError,
+  InvalidResponseError,
+  LiveDeploymentSource,
+} from "../src";
+import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
+import { walk } from "./support/files";
+
+const TOKEN = "cw-synth-secret-5d41402a";
+let emulator: EmulatorProcess;
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess({ token: TOKEN });
+});
+afterAll(() => emulator.stop());
+beforeEach(async () => {
+  await emulator.reset();
+  await emulator.clearRequestLog();
+  LiveDeploymentSource.shared.clearCache();
+});
+
+function lookup(scope: TerraformStack, id: string, deploymentId: string, apiToken = TOKEN) {
+  return new CoreweaveDeploymentData(scope, id, { deploymentId, endpoint: emulator.url, apiToken });
+}
+
+it("sends one request for the same ID looked up twice in one process", async () => {
+  await emulator.setDeployment("dep-twice", deploymentFixture("dep-twice"));
+  const stack = new TerraformStack(Testing.app(), "s");
+  lookup(stack, "a", "dep-twice");
+  lookup(stack, "b", "dep-twice");
+  const gets = (await emulator.requestLog()).filter((e) => e.deploymentId === "dep-twice");
+  expect(gets).toHaveLength(1);
+});
+
+it("answers a batch of lookups in one worker round trip, each ID once", async () => {
+  const ids = ["b-1", "b-2", "b-3", "b-1"];
+  for (const id of new Set(ids)) await emulator.setDeployment(id, deploymentFixture(id));
+  const results = new LiveDeploymentSource().lookup(
+    ids.map((deploymentId) => ({
+      deploymentId,
+      connection: { endpoint: emulator.url, apiToken: TOKEN },
+    })),
+  );
+  expect(results.map((r) => r.ok && r.deployment.spec.id)).toEqual(ids);
+  expect((await emulator.requestLog()).map((e) => e.deploymentId).sort()).toEqual([
+    "b-1",
+    "b-2",
+    "b-3",
+  ]);
+});
+
+it("fails synth with the API's answer, naming the construct path", () => {
+  const stack = new TerraformStack(Testing.app(), "my-stack");
+  const error = thrown(() => lookup(stack, "missing-dep", "does-not-exist"));
+  expect(error.message).toMatch(
+    /^my-stack\/missing-dep: CoreWeave GET deployment "does-not-exist" failed: HTTP 404 NOT_FOUND/,
+  );
+  expect(error.reason).toBeInstanceOf(DeploymentNotFoundError);
+  expect(inspect(error)).toBe(`[DeploymentLookupError: ${error.message}]`);
+});
+
+it("fails with a clear error, before any request, on a bad ID or a missing token", async () => {
+  const stack = new TerraformStack(Testing.app(), "s");
+  const badId = thrown(() => lookup(stack, "bad", "../etc"));
+  expect(badId.message).toMatch(/^s\/bad: Invalid CoreWeave deployment ID "..\/etc"/);
+  expect(badId.reason).toBeInstanceOf(InvalidDeploymentIdError);
+
+  const saved = process.env.COREWEAVE_API_TOKEN;
+  delete process.env.COREWEAVE_API_TOKEN;
+  try {
+    const noToken = thrown(() => lookup(stack, "no-token", "x", ""));
+    expect(noToken.reason).toBeInstanceOf(ConfigurationError);
+    expect(noToken.message).toMatch(
+      /^s\/no-token: No CoreWeave API token: set COREWEAVE_API_TOKEN/,
+    );
+  } finally {
+    if (saved !== undefined) process.env.COREWEAVE_API_TOKEN = saved;
+  }
+  expect(await emulator.requestLog()).toHaveLength(0);
+});
+
+it.each([
+  ["attemptTimeoutMs", { attemptTimeoutMs: 0 }, "from 1 to 2147483647 (got 0)"],
+  ["deadlineMs", { deadlineMs: 1.5 }, "from 1 to 2147483647 (got 1.5)"],
+  ["maxRetries", { maxRetries: -1 }, "from 0 to 100 (got -1)"],
+  ["maxResponseBytes", { maxResponseBytes: 0 }, ">= 1 (got 0)"],
+])(
+  "rejects a bad %s prop with ConfigurationError, before any request",
+  async (name, prop, range) => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    const error = thrown(
+      () =>
+        new CoreweaveDeploymentData(stack, "dep", {
+          deploymentId: "x",
+          endpoint: emulator.url,
+          apiToken: TOKEN,
+          ...prop,
+        }),
+    );
+    expect(error.reason).toBeInstanceOf(ConfigurationError);
+    expect(error.message).toBe(`s/dep: ${name} must be an integer ${range}.`);
+    expect(await emulator.requestLog()).toHaveLength(0);
+  },
+);
+
+it("keeps the token out of cdktf.out, inspect output and errors", async () => {
+  await emulator.setDeployment("dep-secret", deploymentFixture("dep-secret"));
+  await emulator.addFault({
+    type: "status",
+    httpStatus: 403,
+    message: `denied for ${TOKEN}`,
+    deploymentId: "dep-denied",
+  });
+  const stack = new TerraformStack(Testing.app(), "secret-stack");
+  const d = lookup(stack, "dep", "dep-secret");
+  new DeploymentReadinessGate(stack, "gate", { deployment: d });
+  new TerraformOutput(stack, "status", { value: d.status });
+  const denied = thrown(() => lookup(stack, "denied", "dep-denied"));
+  const outdir = Testing.fullSynth(stack);
+  for (const file of walk(outdir)) expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+  expect(inspect(d, { depth: 6, showHidden: true })).not.toContain(TOKEN);
+  expect(inspect(denied, { depth: 6, showHidden: true })).not.toContain(TOKEN);
+  expect(denied.message).toContain("denied for [REDACTED]");
+  expect(JSON.stringify(denied.reason)).not.toContain(TOKEN);
+  expect(JSON.stringify(await emulator.requestLog())).not.toContain(TOKEN);
+});
+
+it("refuses a valid body that echoes the token, so it never reaches the stack", async () => {
+  await emulator.setDeployment(
+    "dep-echo",
+    deploymentFixture("dep-echo", { name: `llama-${TOKEN}` }),
+  );
+  const stack = new TerraformStack(Testing.app(), "echo");
+  const error = thrown(() => lookup(stack, "dep", "dep-echo"));
+  expect(error.reason).toBeInstanceOf(InvalidResponseError);
+  expect(error.message).toContain("deployment.spec.name");
+  expect(error.message).not.toContain(TOKEN);
+  const outdir = Testing.fullSynth(stack);
+  for (const file of walk(outdir)) expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+});
+
+function thrown(fn: () => unknown): DeploymentLookupError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof DeploymentLookupError) return error;
+    throw error;
+  }
+  throw new Error("expected the lookup to fail");
+}
