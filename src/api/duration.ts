@@ -41,3 +41,10 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/** A duration for people: milliseconds under a second, else whole seconds and up (`2m5s`). */
+export function formatElapsed(ms: number): string {
+  return ms < 1000
+    ? `${Math.max(0, Math.round(ms))}ms`
+    : formatDuration(Math.round(ms / 1000) * 1000);
+}

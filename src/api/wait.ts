@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CoreweaveInferenceClient } from "./client";
 import { MAX_TIMER_MS, requireInteger } from "./config";
-import { formatDuration } from "./duration";
+import { formatDuration, formatElapsed } from "./duration";
 import {
   ConfigurationError,
   CoreweaveError,
@@ -124,9 +124,7 @@ export async function waitForReady(
   const started = Date.now();
   const deadline = started + options.timeoutMs;
   const progress = (line: string) =>
-    hooks.onProgress?.(
-      `[${formatDuration(Math.round((Date.now() - started) / 1000) * 1000)}] ${line}`,
-    );
+    hooks.onProgress?.(`[${formatElapsed(Date.now() - started)}] ${line}`);
   let last: WaitObservation | undefined;
   let lastError: CoreweaveError | undefined;
   let lastLine = "";
@@ -186,7 +184,7 @@ export function waitOutcomeError(
     : `No poll succeeded; the last error: ${outcome.lastError?.message ?? "none"}`;
   return new WaitTimeoutError(
     `CoreWeave deployment "${deploymentId}" was not ready after ` +
-      `${formatDuration(outcome.elapsedMs)} (timeout ${formatDuration(options.timeoutMs)}). ${state}`,
+      `${formatElapsed(outcome.elapsedMs)} (timeout ${formatDuration(options.timeoutMs)}). ${state}`,
     { deploymentId },
   );
 }

@@ -1,0 +1,294 @@
+/**
+ * The pipeline CLI, `coreweave-inference`, against the emulator on 127.0.0.1: exit codes, JSON,
+ * progress on stderr, and the token never printed.
+ */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../src/cli/main";
+import { CoreweaveEmulator } from "../src/testing/emulator";
+import { deploymentFixture } from "../src/testing/fixtures";
+
+const TOKEN = "cw-cli-secret-3b5d7f9a";
+let emulator: CoreweaveEmulator;
+let url: string;
+
+beforeAll(async () => {
+  emulator = new CoreweaveEmulator({ token: TOKEN });
+  url = await emulator.start();
+});
+afterAll(() => emulator.stop());
+beforeEach(() => emulator.reset());
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    stdout: (text) => (stdout += text),
+    stderr: (text) => (stderr += text),
+    env: { COREWEAVE_API_ENDPOINT: url, COREWEAVE_API_TOKEN: TOKEN, ...env },
+  });
+  expect(stdout + stderr).not.toContain(TOKEN);
+  return { code, stdout, stderr };
+}
+
+const creating = (id: string) =>
+  deploymentFixture(id, {
+    status: "STATUS_CREATING",
+    conditions: [{ type: "Ready", status: "False", reason: "ModelLoading", message: "weights" }],
+  }).deployment;
+
+describe("get", () => {
+  it("prints a deployment for people, and exits 0 whatever its status", async () => {
+    emulator.setDeployment("dep-c", { deployment: creating("dep-c") });
+    const run = await cli(["get", "dep-c"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^deployment {3}dep-c$/m);
+    expect(run.stdout).toMatch(/^status {7}STATUS_CREATING \(not ready\)$/m);
+    expect(run.stdout).toContain("  Ready=False  ModelLoading  weights");
+  });
+
+  it("prints JSON with --json: the deployment and its readiness", async () => {
+    emulator.setDeployment("dep-r", deploymentFixture("dep-r"));
+    const run = await cli(["get", "dep-r", "--json"]);
+    expect(run.code).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.deployment.spec.id).toBe("dep-r");
+    expect(result.readiness).toEqual({ ready: true, blockers: [] });
+  });
+
+  it("exits 3 on a 404, a 401 and a missing token, with the reason on stderr", async () => {
+    const missing = await cli(["get", "nope"]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/HTTP 404 NOT_FOUND/);
+    const denied = await cli(["get", "dep-r"], { COREWEAVE_API_TOKEN: "wrong-token-123" });
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/HTTP 401 UNAUTHENTICATED/);
+    const noToken = await cli(["get", "dep-r"], { COREWEAVE_API_TOKEN: "" });
+    expect(noToken.code).toBe(3);
+    expect(noToken.stderr).toMatch(/No CoreWeave API token: set COREWEAVE_API_TOKEN/);
+    const json = await cli(["get", "nope", "--json"]);
+    expect(JSON.parse(json.stdout).error).toMatchObject({ kind: "not_found", httpStatus: 404 });
+  });
+
+  it("strips terminal control characters from API text", async () => {
+    emulator.setDeployment(
+      "dep-x",
+      deploymentFixture("dep-x", { name: "evil\u001b[2J\u202ename" }),
+    );
+    const run = await cli(["get", "dep-x"]);
+    expect(run.stdout).toMatch(/^name {9}evil \[2J name$/m);
+  });
+});
+
+describe("wait", () => {
+  it("exits 0 once READY, with one progress line per status change on stderr", async () => {
+    emulator.setDeployment("dep-w", {
+      steps: [
+        { deployment: creating("dep-w"), requests: 3 },
+        { deployment: deploymentFixture("dep-w").deployment },
+      ],
+    });
+    const run = await cli(["wait", "dep-w", "--interval", "50ms", "--timeout", "10s"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("dep-w is ready (STATUS_READY)\n");
+    const lines = run.stderr.trim().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^\[\d+ms\] dep-w: STATUS_CREATING, not ready: status is STATUS_CREATING/,
+      ),
+      expect.stringMatching(/^\[\d+ms\] dep-w: STATUS_READY, ready$/),
+    ]);
+    expect(emulator.requestLog()).toHaveLength(4);
+  });
+
+  it("exits 1 at the timeout, naming the last status and each unmet condition", async () => {
+    emulator.setDeployment("dep-slow", { deployment: creating("dep-slow") });
+    const run = await cli([
+      "wait",
+      "dep-slow",
+      "--interval",
+      "100ms",
+      "--timeout",
+      "600ms",
+      "--json",
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('"dep-slow" was not ready after');
+    expect(run.stderr).toContain(
+      "  - condition Ready is False (reason: ModelLoading; message: weights)",
+    );
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({
+      outcome: "timeout",
+      ready: false,
+      status: "STATUS_CREATING",
+      blockers: [
+        "status is STATUS_CREATING; the gate accepts STATUS_READY",
+        "condition Ready is False (reason: ModelLoading; message: weights)",
+      ],
+    });
+    expect(result.polls).toBeGreaterThanOrEqual(2);
+  });
+
+  it.each([
+    ["STATUS_FAILED", {}],
+    ["STATUS_ERROR", {}],
+    ["a disabled deployment", { disabled: true, status: "STATUS_CREATING" }],
+  ] as const)("exits 4 at once on %s: waiting will not help", async (_what, overrides) => {
+    const status = "status" in overrides ? overrides.status : _what;
+    emulator.setDeployment("dep-t", deploymentFixture("dep-t", { ...overrides, status }));
+    const run = await cli(["wait", "dep-t", "--interval", "50ms", "--timeout", "1m"]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toMatch(/will not become ready: .*Waiting will not help/);
+    expect(emulator.requestLog()).toHaveLength(1);
+  });
+
+  it("accepts a disabled deployment with --allow-disabled", async () => {
+    emulator.setDeployment("dep-d", deploymentFixture("dep-d", { disabled: true }));
+    expect((await cli(["wait", "dep-d", "--allow-disabled", "--timeout", "5s"])).code).toBe(0);
+  });
+
+  it("keeps polling through a 503 and honours Retry-After on a 429", async () => {
+    emulator.setDeployment("dep-f", deploymentFixture("dep-f"));
+    emulator.addFault({ type: "status", httpStatus: 503, times: 2 });
+    emulator.addFault({ type: "status", httpStatus: 429, retryAfter: "1", times: 1 });
+    const started = Date.now();
+    const run = await cli(["wait", "dep-f", "--interval", "20ms", "--timeout", "30s"]);
+    expect(run.code).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(emulator.requestLog().map((entry) => entry.status)).toContain(429);
+  });
+
+  it("does not count an old READY with --updated-after", async () => {
+    const fixture = deploymentFixture("dep-u"); // updatedAt 2025-01-15T10:12:30Z
+    emulator.setDeployment("dep-u", fixture);
+    const old = await cli([
+      "wait",
+      "dep-u",
+      "--updated-after",
+      "2025-06-01T00:00:00Z",
+      "--timeout",
+      "300ms",
+      "--interval",
+      "100ms",
+    ]);
+    expect(old.code).toBe(1);
+    expect(old.stderr).toContain(
+      "status.updatedAt 2025-01-15T10:12:30Z is before 2025-06-01T00:00:00Z",
+    );
+    const fresh = await cli([
+      "wait",
+      "dep-u",
+      "--updated-after",
+      "2025-01-15T10:00:00Z",
+      "--timeout",
+      "5s",
+    ]);
+    expect(fresh.code).toBe(0);
+  });
+
+  it("accepts a status unknown to this version when named, with a warning", async () => {
+    emulator.setDeployment("dep-n", deploymentFixture("dep-n", { status: "STATUS_RUNNING" }));
+    const run = await cli(["wait", "dep-n", "--accept", "STATUS_RUNNING", "--timeout", "5s"]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /warning: acceptedStatuses lists STATUS_RUNNING, which this version/,
+    );
+    const strict = await cli(["wait", "dep-n", "--timeout", "200ms", "--interval", "100ms"]);
+    expect(strict.code).toBe(1);
+  });
+
+  it("requires only the conditions named with --condition", async () => {
+    emulator.setDeployment(
+      "dep-k",
+      deploymentFixture("dep-k", {
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "Progressing", status: "False", reason: "Scaling" },
+        ],
+      }),
+    );
+    expect((await cli(["wait", "dep-k", "--condition", "Ready", "--timeout", "5s"])).code).toBe(0);
+  });
+});
+
+describe("usage errors exit 2", () => {
+  it.each([
+    [[], /missing command/],
+    [["frobnicate"], /unknown command "frobnicate"/],
+    [["get"], /get takes exactly one deployment ID/],
+    [["get", "a", "b"], /get takes exactly one deployment ID/],
+    [["wait", "dep", "--timeout", "10"], /--timeout "10" is not a duration/],
+    [["wait", "dep", "--interval", "fast"], /--interval "fast" is not a duration/],
+    [["wait", "dep", "--accept", "READY"], /"READY", which is not a status that can count/],
+    [["wait", "dep", "--updated-after", "yesterday"], /not an RFC 3339 time/],
+    [["get", "dep", "--colour"], /Unknown option '--colour'/],
+    [["lookups", "reset"], /takes deployment IDs, or --all/],
+  ])("%j", async (args, message) => {
+    const run = await cli(args as string[]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain("usage: coreweave-inference <command>");
+    expect(emulator.requestLog()).toHaveLength(0);
+  });
+
+  it("prints usage on --help with exit 0", async () => {
+    const run = await cli(["--help"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("exit codes: 0 ready/ok, 1 not ready at timeout, 2 usage error");
+  });
+});
+
+describe("lookups", () => {
+  it("records, shows and resets entries of the lookup file", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), "cw-cli-lookups-")), "coreweave-lookups.json");
+    const env = { COREWEAVE_LOOKUP_FILE: file };
+    emulator.setDeployment("dep-a", deploymentFixture("dep-a"));
+    emulator.setDeployment("dep-b", { deployment: creating("dep-b") });
+    const recorded = await cli(["lookups", "record", "dep-b", "dep-a", "missing"], env);
+    expect(recorded.code).toBe(3);
+    expect(recorded.stdout).toBe(`recorded 2 of 3 in ${file}\n`);
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    expect(Object.keys(saved.deployments)).toEqual(["dep-a", "dep-b"]);
+    expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+
+    const shown = await cli(["lookups", "show", "--json"], env);
+    expect(JSON.parse(shown.stdout).entries).toEqual([
+      expect.objectContaining({ deploymentId: "dep-a", status: "STATUS_READY" }),
+      expect.objectContaining({ deploymentId: "dep-b", status: "STATUS_CREATING" }),
+    ]);
+    const reset = await cli(["lookups", "reset", "dep-a"], env);
+    expect(reset.code).toBe(0);
+    expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).deployments)).toEqual(["dep-b"]);
+    expect((await cli(["lookups", "reset", "--all"], env)).code).toBe(0);
+    expect(JSON.parse(readFileSync(file, "utf8")).deployments).toEqual({});
+  });
+});
+
+describe("the bin", () => {
+  it("runs as a process with the documented exit code", async () => {
+    emulator.setDeployment("dep-bin", deploymentFixture("dep-bin", { status: "STATUS_FAILED" }));
+    // Asynchronous: the emulator answers from this process's event loop.
+    const child = spawn(
+      process.execPath,
+      ["--require", "tsx/cjs", join(__dirname, "..", "src", "cli", "main.ts"), "wait", "dep-bin"],
+      { env: { ...process.env, COREWEAVE_API_ENDPOINT: url, COREWEAVE_API_TOKEN: TOKEN } },
+    );
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    const [code] = (await once(child, "close")) as [number];
+    expect(code).toBe(4);
+    expect(output).toContain('CoreWeave deployment "dep-bin" will not become ready');
+    expect(output).not.toContain(TOKEN);
+  });
+});
