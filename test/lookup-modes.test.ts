@@ -1,0 +1,261 @@
+/**
+ * Lookup modes for a whole app (live, record, replay), scoped sources, prefetch and the `wait`
+ * prop: real `App`s with validation, the default sources, and the emulator in a child process.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App, TerraformStack } from "cdktf";
+import {
+  ConfigurationError,
+  CoreweaveDeploymentData,
+  DeploymentLookupError,
+  DeploymentTerminalError,
+  LiveDeploymentSource,
+  WaitTimeoutError,
+} from "../src";
+import {
+  deploymentFixture,
+  InMemoryDeploymentSource,
+  startEmulatorProcess,
+  type EmulatorProcess,
+} from "../src/testing";
+
+const TOKEN = "cw-modes-secret-8c1e4b7d";
+let emulator: EmulatorProcess;
+const savedEnv = { ...process.env };
+
+beforeAll(async () => {
+  emulator = await startEmulatorProcess({
+    token: TOKEN,
+    deployments: Object.fromEntries(
+      ["dep-1", "dep-2", "dep-3"].map((id) => [id, deploymentFixture(id)]),
+    ),
+  });
+});
+afterAll(() => emulator.stop());
+beforeEach(async () => {
+  await emulator.clearRequestLog();
+  LiveDeploymentSource.shared.clearCache();
+  process.env.COREWEAVE_API_ENDPOINT = emulator.url;
+  process.env.COREWEAVE_API_TOKEN = TOKEN;
+});
+afterEach(() => {
+  for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
+  Object.assign(process.env, savedEnv);
+});
+
+function lookupFile(): string {
+  return join(mkdtempSync(join(tmpdir(), "cw-modes-")), "coreweave-lookups.json");
+}
+
+/** An app with one stack that reads `ids`, synthesized with validation (as `cdktf synth`). */
+function synthApp(ids: readonly string[], context?: Record<string, unknown>) {
+  const app = new App({ outdir: mkdtempSync(join(tmpdir(), "cw-modes-out-")), context });
+  const stack = new TerraformStack(app, "serving");
+  const lookups = ids.map((id) => new CoreweaveDeploymentData(stack, id, { deploymentId: id }));
+  app.synth();
+  return lookups;
+}
+
+async function requests(): Promise<number> {
+  return (await emulator.requestLog()).length;
+}
+
+describe("record, then replay", () => {
+  it("records facts only, sorted, with their time; replays them with no token and no request", async () => {
+    const file = lookupFile();
+    process.env.COREWEAVE_LOOKUP_FILE = file;
+    process.env.COREWEAVE_LOOKUP_MODE = "record";
+    const before = Date.now();
+    const [recorded] = synthApp(["dep-2", "dep-1"]);
+    expect(await requests()).toBe(2);
+    const text = readFileSync(file, "utf8");
+    expect(text).not.toContain(TOKEN);
+    const saved = JSON.parse(text);
+    expect(saved.version).toBe(1);
+    expect(Object.keys(saved.deployments)).toEqual(["dep-1", "dep-2"]);
+    expect(Object.keys(saved.deployments["dep-1"])).toEqual([
+      "deployment",
+      "endpoint",
+      "recordedAt",
+    ]);
+    expect(Date.parse(saved.deployments["dep-2"].recordedAt)).toBeGreaterThanOrEqual(before - 1000);
+    expect(text).toBe(`${JSON.stringify(saved, null, 2)}\n`);
+
+    await emulator.clearRequestLog();
+    process.env.COREWEAVE_LOOKUP_MODE = "replay";
+    delete process.env.COREWEAVE_API_TOKEN;
+    LiveDeploymentSource.shared.clearCache();
+    const [replayed] = synthApp(["dep-2", "dep-1"]);
+    expect(await requests()).toBe(0);
+    expect(replayed.deployment).toEqual(recorded.deployment);
+    expect(replayed.observedAt).toBe(saved.deployments["dep-2"].recordedAt);
+  });
+
+  it("fails synth once, listing every missing ID and the command that records them", () => {
+    const file = lookupFile();
+    writeFileSync(file, JSON.stringify({ version: 1, deployments: {} }));
+    process.env.COREWEAVE_LOOKUP_FILE = file;
+    process.env.COREWEAVE_LOOKUP_MODE = "replay";
+    delete process.env.COREWEAVE_API_TOKEN;
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "cw-modes-out-")) });
+    const first = new TerraformStack(app, "first");
+    const second = new TerraformStack(app, "second");
+    const a = new CoreweaveDeploymentData(first, "a", { deploymentId: "dep-new-a" });
+    new CoreweaveDeploymentData(second, "b", { deploymentId: "dep-new-b" });
+    expect(a.isReady).toBe(false);
+    expect(() => a.modelBucket).toThrow(/has no entry for CoreWeave deployment "dep-new-a"/);
+    expect(() => app.synth()).toThrow(
+      'coreweave-lookups.json (replay mode) has no entry for 2 CoreWeave deployments: "dep-new-a", ' +
+        '"dep-new-b". Record them: COREWEAVE_LOOKUP_MODE=record cdktf synth (with COREWEAVE_API_TOKEN set).',
+    );
+  });
+
+  it("takes the mode from cdktf context when the environment does not set it", async () => {
+    const file = lookupFile();
+    process.env.COREWEAVE_LOOKUP_FILE = file;
+    synthApp(["dep-3"], { coreweaveLookupMode: "record" });
+    expect(Object.keys(JSON.parse(readFileSync(file, "utf8")).deployments)).toEqual(["dep-3"]);
+  });
+
+  it("refuses an unknown mode, naming the variable", () => {
+    process.env.COREWEAVE_LOOKUP_MODE = "offline";
+    let error: unknown;
+    try {
+      synthApp(["dep-1"]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(DeploymentLookupError);
+    expect((error as DeploymentLookupError).reason).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'serving/dep-1: COREWEAVE_LOOKUP_MODE is "offline"; use one of: live, record, replay.',
+    );
+  });
+});
+
+describe("scoped sources", () => {
+  it("uses the source set for an app, and only in that app", async () => {
+    const source = new InMemoryDeploymentSource({ "dep-mem": deploymentFixture("dep-mem") });
+    const testApp = new App({ outdir: mkdtempSync(join(tmpdir(), "cw-modes-out-")) });
+    CoreweaveDeploymentData.useSource(testApp, source);
+    const scoped = new CoreweaveDeploymentData(new TerraformStack(testApp, "s"), "d", {
+      deploymentId: "dep-mem",
+    });
+    expect(scoped.deploymentId).toBe("dep-mem");
+    expect(source.requestedIds).toEqual(["dep-mem"]);
+    expect(await requests()).toBe(0);
+    // Another app is unaffected: it reads the API.
+    synthApp(["dep-1"]);
+    expect(await requests()).toBe(1);
+  });
+});
+
+describe("prefetch", () => {
+  it("looks a list up in one batch; the constructors that follow send no request", async () => {
+    CoreweaveDeploymentData.prefetch(["dep-1", "dep-2", "dep-3", "dep-1"]);
+    expect(await requests()).toBe(3);
+    const lookups = synthApp(["dep-1", "dep-2", "dep-3"]);
+    expect(lookups.map((d) => d.deploymentId)).toEqual(["dep-1", "dep-2", "dep-3"]);
+    expect(await requests()).toBe(3);
+  });
+
+  it("keeps a failure for the constructor that reads it, with its construct path", async () => {
+    CoreweaveDeploymentData.prefetch(["dep-1", "dep-unknown"]);
+    expect(await requests()).toBe(2);
+    expect(() => synthApp(["dep-unknown"])).toThrow(
+      /^serving\/dep-unknown: CoreWeave GET deployment "dep-unknown" failed: HTTP 404/,
+    );
+    expect(await requests()).toBe(2);
+  });
+});
+
+describe("the wait prop", () => {
+  const creating = (id: string) =>
+    deploymentFixture(id, {
+      status: "STATUS_CREATING",
+      conditions: [{ type: "Ready", status: "False", reason: "ModelLoading" }],
+    }).deployment;
+
+  function waitFor(id: string, timeoutMs = 20_000) {
+    const stack = new TerraformStack(new App(), "serving");
+    return new CoreweaveDeploymentData(stack, "d", {
+      deploymentId: id,
+      wait: { timeoutMs, pollIntervalMs: 50 },
+    });
+  }
+
+  it("polls until READY and exposes that snapshot", async () => {
+    await emulator.setDeployment("dep-rollout", {
+      steps: [
+        { deployment: creating("dep-rollout"), requests: 3 },
+        { deployment: deploymentFixture("dep-rollout").deployment },
+      ],
+    });
+    const d = waitFor("dep-rollout");
+    expect(d.status).toBe("STATUS_READY");
+    expect(d.isReady).toBe(true);
+    expect(await requests()).toBe(4);
+  });
+
+  it("fails at once on a terminal status, saying waiting will not help", async () => {
+    await emulator.setDeployment(
+      "dep-failed",
+      deploymentFixture("dep-failed", { status: "STATUS_FAILED" }),
+    );
+    const started = Date.now();
+    let error: unknown;
+    try {
+      waitFor("dep-failed");
+    } catch (caught) {
+      error = caught;
+    }
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect((error as DeploymentLookupError).reason).toBeInstanceOf(DeploymentTerminalError);
+    expect((error as Error).message).toMatch(
+      /^serving\/d: CoreWeave deployment "dep-failed" will not become ready: status STATUS_FAILED is terminal/,
+    );
+    expect(await requests()).toBe(1);
+  });
+
+  it("fails at the timeout with the last status and each unmet condition", async () => {
+    await emulator.setDeployment("dep-stuck", { deployment: creating("dep-stuck") });
+    let error: unknown;
+    try {
+      waitFor("dep-stuck", 600);
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as DeploymentLookupError).reason).toBeInstanceOf(WaitTimeoutError);
+    expect((error as Error).message).toContain("Last status STATUS_CREATING:");
+    expect((error as Error).message).toContain(
+      "  - condition Ready is False (reason: ModelLoading)",
+    );
+  });
+
+  it("answers at once from facts that cannot change, ready or not", () => {
+    const source = new InMemoryDeploymentSource({ "dep-c": { deployment: creating("dep-c") } });
+    let error: unknown;
+    try {
+      new CoreweaveDeploymentData(new TerraformStack(new App(), "s"), "d", {
+        deploymentId: "dep-c",
+        source,
+        wait: { timeoutMs: 60_000 },
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as DeploymentLookupError).reason).toBeInstanceOf(WaitTimeoutError);
+    expect((error as Error).message).toContain(
+      "is not ready in InMemoryDeploymentSource, whose facts do not change",
+    );
+  });
+
+  it("refuses bad wait options before any request", async () => {
+    expect(() => waitFor("dep-1", 0)).toThrow(
+      "serving/d: wait.timeoutMs must be an integer from 1 to 2147483647 (got 0).",
+    );
+    expect(await requests()).toBe(0);
+  });
+});
