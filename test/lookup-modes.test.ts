@@ -108,7 +108,8 @@ describe("record, then replay", () => {
     expect(() => a.modelBucket).toThrow(/has no entry for CoreWeave deployment "dep-new-a"/);
     expect(() => app.synth()).toThrow(
       'coreweave-lookups.json (replay mode) has no entry for 2 CoreWeave deployments: "dep-new-a", ' +
-        '"dep-new-b". Record them: COREWEAVE_LOOKUP_MODE=record cdktf synth (with COREWEAVE_API_TOKEN set).',
+        '"dep-new-b". Record them with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups ' +
+        "record dep-new-a dep-new-b, or COREWEAVE_LOOKUP_MODE=record cdktf synth.",
     );
   });
 

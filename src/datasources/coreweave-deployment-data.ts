@@ -358,7 +358,8 @@ function reportNotRecorded(scope: Construct, deploymentId: string): void {
       validate: () => [
         `coreweave-lookups.json (replay mode) has no entry for ${ids.size} CoreWeave ` +
           `deployment${ids.size === 1 ? "" : "s"}: ${[...ids].map((id) => JSON.stringify(id)).join(", ")}. ` +
-          `Record them: ${RECORD_COMMAND}.`,
+          `Record them with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups record ` +
+          `${[...ids].join(" ")}, or ${RECORD_COMMAND}.`,
       ],
     });
   }

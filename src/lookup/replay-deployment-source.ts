@@ -12,7 +12,7 @@ import { answerFromFixedFacts } from "./unchanging-facts";
 export class LookupNotRecordedError extends ConfigurationError {}
 
 /** The command that records missing entries, for messages. */
-export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth (with COREWEAVE_API_TOKEN set)`;
+export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth`;
 
 /**
  * Replay mode: answers from the lookup file only. No network and no token; the facts carry the
@@ -48,8 +48,10 @@ export class ReplayDeploymentSource implements DeploymentSource {
       return {
         ok: false,
         error: new LookupNotRecordedError(
-          `${this.file} has no entry for CoreWeave deployment "${deploymentId}" ` +
-            `(${LOOKUP_MODE_ENV}=replay). Record it: ${RECORD_COMMAND}.`,
+          `${this.file} ${this.#version === "missing" ? "does not exist, so it has" : "has"} ` +
+            `no entry for CoreWeave deployment "${deploymentId}" ` +
+            `(${LOOKUP_MODE_ENV}=replay). Record it with COREWEAVE_API_TOKEN set: ` +
+            `npx coreweave-inference lookups record ${deploymentId}, or ${RECORD_COMMAND}.`,
           { deploymentId },
         ),
       };
