@@ -34,7 +34,13 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   const code = await runCli(args, {
     stdout: (text) => (stdout += text),
     stderr: (text) => (stderr += text),
-    env: { COREWEAVE_API_ENDPOINT: url, COREWEAVE_API_TOKEN: TOKEN, ...env },
+    env: {
+      COREWEAVE_API_ENDPOINT: url,
+      COREWEAVE_API_TOKEN: TOKEN,
+      // Never the repository's own directory, whatever a command does.
+      COREWEAVE_LOOKUP_FILE: join(mkdtempSync(join(tmpdir(), "cw-cli-")), "lookups.json"),
+      ...env,
+    },
   });
   expect(stdout + stderr).not.toContain(TOKEN);
   return { code, stdout, stderr };

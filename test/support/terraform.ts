@@ -27,7 +27,7 @@ export function requireTerraform(): string {
   const result = spawnSync(TERRAFORM, ["version"], { encoding: "utf8" });
   if (result.error || result.status !== 0) {
     throw new Error(
-      `End-to-end tests need Terraform >= 1.4 on PATH (or TERRAFORM_BINARY_NAME), and "${TERRAFORM} version" ` +
+      `End-to-end tests need Terraform >= 1.5 on PATH (or TERRAFORM_BINARY_NAME), and "${TERRAFORM} version" ` +
         `failed: ${result.error?.message ?? result.stderr}. Install Terraform; these tests do not skip.`,
     );
   }
