@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v "${TERRAFORM_BINARY_NAME:-terraform}" >/dev/null; then
-  echo "The demo runs real plans and needs Terraform >= 1.4 on PATH." >&2
+  echo "The demo runs real plans and needs Terraform >= 1.5 on PATH." >&2
   exit 1
 fi
 

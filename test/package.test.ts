@@ -9,14 +9,13 @@ import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
-  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   eventually,
   groupAlive,
@@ -24,6 +23,7 @@ import {
   killLaunched,
   launch,
 } from "./support/launched-processes";
+import { packPackage } from "./support/pack";
 
 const repo = join(__dirname, "..");
 const PACKAGE = "cdktf-coreweave-inference";
@@ -32,16 +32,8 @@ let packDir: string;
 let consumer: string;
 
 beforeAll(() => {
-  packDir = mkdtempSync(join(tmpdir(), "cw-pack-"));
-  // `npm pack` runs the prepack build, so dist/ is fresh.
-  execFileSync("npm", ["pack", "--pack-destination", packDir, "--silent"], {
-    cwd: repo,
-    stdio: "pipe",
-  });
-  const tarball = join(
-    packDir,
-    readdirSync(packDir).find((f) => f.endsWith(".tgz"))!,
-  );
+  const tarball = packPackage();
+  packDir = dirname(tarball);
   files = execFileSync("tar", ["-tzf", tarball], { encoding: "utf8" })
     .split("\n")
     .filter(Boolean)

@@ -1,0 +1,33 @@
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const repo = join(__dirname, "..", "..");
+
+/**
+ * Packs the package as `npm pack` would, from a fresh build in a staging directory, and returns
+ * the tarball's path. The repository's own dist/ is never rewritten, so tests that read it while
+ * this runs (in another jest worker) never see a half-written file.
+ */
+export function packPackage(): string {
+  const staging = mkdtempSync(join(tmpdir(), "cw-pack-staging-"));
+  execFileSync(
+    join(repo, "node_modules", ".bin", "tsc"),
+    ["-p", join(repo, "tsconfig.build.json"), "--outDir", join(staging, "dist")],
+    { stdio: "pipe" },
+  );
+  for (const file of ["package.json", "README.md", "LICENSE"]) {
+    copyFileSync(join(repo, file), join(staging, file));
+  }
+  const out = mkdtempSync(join(tmpdir(), "cw-pack-"));
+  // The build above is the prepack script's; no other lifecycle script is wanted here.
+  execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", out, "--silent"], {
+    cwd: staging,
+    stdio: "pipe",
+  });
+  return join(
+    out,
+    readdirSync(out).find((file) => file.endsWith(".tgz"))!,
+  );
+}
