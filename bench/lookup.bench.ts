@@ -1,127 +1,288 @@
 /**
- * `npm run bench`: what a lookup costs, measured on the compiled package (dist/), as users run it.
- * Prints medians and ratios within one run; the machines are shared, so compare ratios, not
- * absolute numbers across runs.
+ * `npm run bench`: what lookups cost a real `cdktf synth`, measured on the compiled package
+ * (dist/) as users run it, against the emulator with 50 ms of latency per API answer.
+ *
+ * Every sample is a fresh `node` process (bench/sample.ts) that builds one stack of N gated
+ * deployments, runs `new App({ outdir })` + `app.synth()` with validation on, and prints its
+ * synth time (from before `new App` to after `app.synth()`), its phases and its peak RSS. The
+ * parent adds the process's wall time and the API requests the emulator logged during the sample
+ * (log cleared before each). Cells, side by side in one run, sampled round by round so that the
+ * noise of this shared machine falls on every cell alike:
+ * - literal: the same JSON from literals, with no lookup and without loading the library. One
+ *   real lookup and gate are synthesized first (the probe), and their two `terraform_data`
+ *   resources, the plan-clock local and the version constraint become templates (see
+ *   bench/literal-template.ts), written N times with cdktf's plain `TerraformResource`. Not
+ *   `DataResource`: it spawns `terraform version` per resource at synth, and the library no
+ *   longer uses it.
+ * - prefetched: `CoreweaveDeploymentData.prefetch(ids)`, then one `CoreweaveDeploymentData` and
+ *   one `DeploymentReadinessGate` per ID (endpoint and token from the environment).
+ * - one-by-one: the same without prefetch; each constructor looks its deployment up. Not run at
+ *   N = 1000: that is 1000 round trips one after another, what prefetch exists to avoid.
+ * - one-id: 1000 lookups and gates of one ID, no prefetch.
+ * - replay: the prefetched app with `COREWEAVE_LOOKUP_MODE=replay`, reading a lookup file that a
+ *   `COREWEAVE_LOOKUP_MODE=record` run wrote beforehand; no token or endpoint in its environment.
+ *
+ * Medians throughout; compare cells within one run, not absolute numbers across runs.
  */
-import { execFileSync } from "node:child_process";
-import { performance } from "node:perf_hooks";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { literalTemplate } from "./literal-template";
+import {
+  type CellName,
+  cellKey,
+  detailTable,
+  evaluateTargets,
+  markdownTable,
+  type Measurement,
+  median,
+  summarize,
+  targetList,
+} from "./report";
+import type { LiteralTemplate, SampleConfig, SampleModules } from "./sample-protocol";
+import { compileSample, runSample } from "./sample-runner";
 
 type Lib = typeof import("../src");
 type Testing = typeof import("../src/testing");
-type Cdktf = typeof import("cdktf");
+type Emulator = Awaited<ReturnType<Testing["startEmulatorProcess"]>>;
 
+const DIST = join(__dirname, "..", "dist");
 // The compiled package: its lookup worker is plain JavaScript, as in a user's node_modules.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const lib = require(join(__dirname, "..", "dist")) as Lib;
+const lib = require(DIST) as Lib;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const testing = require(join(__dirname, "..", "dist", "testing")) as Testing;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const cdktf = require("cdktf") as Cdktf;
+const testing = require(join(DIST, "testing")) as Testing;
 
 const TOKEN = "bench-token";
-const BATCH = 50;
+const LATENCY_MS = 50;
+const RTT_CALLS = 20;
+const SIZES = [1, 10, 100, 1000] as const;
+const MAX_N = 1000;
+const ONE_BY_ONE_MAX_N = 100;
+const ONE_ID_N = 1000;
+const REPLAY_N = 100;
+/** The ID of the one-id cell, the probe and the RTT calls. */
+const SHARED_ID = "bench-shared";
 
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+const samplesFor = (n: number): number => (n >= 1000 ? 3 : 5);
+
+interface Cell {
+  readonly name: CellName;
+  readonly n: number;
+  readonly samples: number;
 }
 
-function time(fn: () => void): number {
-  const start = performance.now();
-  fn();
-  return performance.now() - start;
+/** What the app finds in its environment. */
+type Mode = "literal" | "live" | "record" | "replay";
+
+/** Everything a sample needs besides its cell. */
+interface Setup {
+  readonly script: string;
+  readonly workDir: string;
+  readonly emulator: Emulator;
+  readonly lookupFile: string;
+  readonly modules: SampleModules;
 }
 
-async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
-  const start = performance.now();
-  await fn();
-  return performance.now() - start;
+/** A sample's measurements, and its `cdk.tf.json` when asked for. */
+interface Synthesized {
+  readonly measurement: Measurement;
+  readonly stackJson?: string;
 }
 
-function row(name: string, ms: number, note = ""): void {
-  console.log(`${name.padEnd(60)} ${ms.toFixed(2).padStart(9)} ms ${note}`);
+const deploymentIds = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
+
+function cells(): Cell[] {
+  const all: Cell[] = [];
+  for (const n of SIZES) {
+    const samples = samplesFor(n);
+    all.push({ name: "literal", n, samples }, { name: "prefetched", n, samples });
+    if (n <= ONE_BY_ONE_MAX_N) all.push({ name: "one-by-one", n, samples });
+  }
+  all.push({ name: "one-id", n: ONE_ID_N, samples: samplesFor(ONE_ID_N) });
+  all.push({ name: "replay", n: REPLAY_N, samples: samplesFor(REPLAY_N) });
+  return all;
+}
+
+/**
+ * The sample's environment: none of this shell's CoreWeave, cdktf or Node settings, so every
+ * cell runs alike; then exactly what the cell's app is given.
+ */
+function sampleEnv(setup: Setup, mode: Mode): NodeJS.ProcessEnv {
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) =>
+        !key.startsWith("COREWEAVE_") &&
+        !key.startsWith("CDKTF_") &&
+        key !== "SYNTH_HCL_OUTPUT" &&
+        key !== "NODE_OPTIONS",
+    ),
+  );
+  if (mode === "live" || mode === "record") {
+    env.COREWEAVE_API_ENDPOINT = setup.emulator.url;
+    env.COREWEAVE_API_TOKEN = setup.emulator.token;
+  }
+  if (mode === "record" || mode === "replay") {
+    env[lib.LOOKUP_MODE_ENV] = mode;
+    env[lib.LOOKUP_FILE_ENV] = setup.lookupFile;
+  }
+  return env;
+}
+
+/** Runs one sample in a fresh output directory, counting the API requests it sends. */
+async function synthesize(
+  setup: Setup,
+  config: Omit<SampleConfig, "outdir" | "modules">,
+  mode: Mode,
+  keepJson = false,
+): Promise<Synthesized> {
+  const outdir = await mkdtemp(join(setup.workDir, "out-"));
+  try {
+    await setup.emulator.clearRequestLog();
+    const run = await runSample(
+      setup.script,
+      { ...config, outdir, modules: setup.modules },
+      sampleEnv(setup, mode),
+      setup.workDir,
+    );
+    const requests = (await setup.emulator.requestLog()).length;
+    if (run.resources !== 2 * config.deploymentIds.length) {
+      throw new Error(`a sample synthesized ${run.resources} resources, expected 2 per deployment`);
+    }
+    const stackJson = keepJson
+      ? await readFile(join(outdir, "stacks", "bench", "cdk.tf.json"), "utf8")
+      : undefined;
+    return { measurement: { ...run, requests }, stackJson };
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+async function measure(setup: Setup, cell: Cell, literal: LiteralTemplate): Promise<Measurement> {
+  const { measurement } = await synthesize(
+    setup,
+    {
+      stack: cell.name === "literal" ? "literal" : "lookups",
+      deploymentIds:
+        cell.name === "one-id" ? Array<string>(cell.n).fill(SHARED_ID) : deploymentIds(cell.n),
+      prefetch: cell.name === "prefetched" || cell.name === "replay",
+      literal: cell.name === "literal" ? literal : undefined,
+    },
+    cell.name === "literal" ? "literal" : cell.name === "replay" ? "replay" : "live",
+  );
+  return measurement;
+}
+
+/** Synthesizes one real lookup and gate, whose output the literal stack then copies. */
+async function probe(setup: Setup): Promise<LiteralTemplate> {
+  const config = { stack: "lookups", deploymentIds: [SHARED_ID], prefetch: false } as const;
+  const { stackJson } = await synthesize(setup, config, "live", true);
+  return literalTemplate(stackJson ?? "", SHARED_ID);
+}
+
+/** Writes the lookup file the replay cell reads: the replay app's own IDs, recorded live. */
+async function record(setup: Setup): Promise<number> {
+  const config = {
+    stack: "lookups",
+    deploymentIds: deploymentIds(REPLAY_N),
+    prefetch: true,
+  } as const;
+  const { measurement } = await synthesize(setup, config, "record");
+  return measurement.requests;
+}
+
+/** Median time of a plain async `getDeployment` on a warm connection: the emulator's RTT. */
+async function measureRtt(emulator: Emulator): Promise<number> {
+  const client = new lib.CoreweaveInferenceClient({ endpoint: emulator.url, apiToken: TOKEN });
+  try {
+    await client.getDeployment(SHARED_ID); // opens the connection
+    const times: number[] = [];
+    for (let i = 0; i < RTT_CALLS; i++) {
+      const start = performance.now();
+      await client.getDeployment(SHARED_ID);
+      times.push(performance.now() - start);
+    }
+    return median(times);
+  } finally {
+    await client.close();
+  }
+}
+
+async function runCells(
+  setup: Setup,
+  literal: LiteralTemplate,
+): Promise<Map<string, Measurement[]>> {
+  const all = cells();
+  const results = new Map(all.map((cell) => [cellKey(cell.name, cell.n), [] as Measurement[]]));
+  // Warms the disk cache for both kinds of app; discarded.
+  for (const name of ["literal", "prefetched"] as const) {
+    await measure(setup, { name, n: 1, samples: 1 }, literal);
+  }
+  const rounds = Math.max(...all.map((cell) => cell.samples));
+  for (let round = 0; round < rounds; round++) {
+    for (const cell of all.filter((candidate) => candidate.samples > round)) {
+      const measurement = await measure(setup, cell, literal);
+      results.get(cellKey(cell.name, cell.n))?.push(measurement);
+      process.stderr.write(
+        `round ${round + 1}/${rounds} ${cellKey(cell.name, cell.n).padEnd(16)} ` +
+          `synth ${measurement.synthMs.toFixed(0).padStart(6)} ms, ` +
+          `${String(measurement.requests).padStart(4)} requests\n`,
+      );
+    }
+  }
+  return results;
+}
+
+async function bench(setup: Setup): Promise<void> {
+  const rttMs = await measureRtt(setup.emulator);
+  const literal = await probe(setup);
+  const recordRequests = await record(setup);
+  const results = await runCells(setup, literal);
+  const summaries = new Map([...results].map(([key, runs]) => [key, summarize(runs)]));
+
+  console.log(
+    `\nnode ${process.version}; emulator latency ${LATENCY_MS} ms, RTT ${rttMs.toFixed(1)} ms ` +
+      `(median of ${RTT_CALLS} async getDeployment calls); the replay file was recorded with ` +
+      `${recordRequests} requests\n`,
+  );
+  console.log(markdownTable(summaries, SIZES, { oneId: ONE_ID_N, replay: REPLAY_N }));
+  console.log(`\nTargets (${LATENCY_MS} ms latency, RTT ${rttMs.toFixed(1)} ms):\n`);
+  console.log(targetList(evaluateTargets(summaries, rttMs)));
+  console.log("\nWhere the time goes (medians; process = spawn to exit, seen by the parent):\n");
+  console.log(detailTable(summaries));
 }
 
 async function main(): Promise<void> {
-  const ids = Array.from({ length: BATCH }, (_, i) => `bench-${i}`);
-  const emulator = await testing.startEmulatorProcess({
-    token: TOKEN,
-    deployments: Object.fromEntries(ids.map((id) => [id, testing.deploymentFixture(id)])),
-  });
-  const connection = { endpoint: emulator.url, apiToken: TOKEN };
+  const started = performance.now();
+  const workDir = await mkdtemp(join(tmpdir(), "cdktf-coreweave-bench-"));
   try {
-    const client = new lib.CoreweaveInferenceClient(connection);
-    await client.getDeployment(ids[0]); // warm the connection
-    const http: number[] = [];
-    for (let i = 0; i < 100; i++)
-      http.push(await timeAsync(() => client.getDeployment(ids[i % BATCH])));
-    await client.close();
-
-    const synth = (withLookup: boolean, source: InstanceType<Lib["LiveDeploymentSource"]>) =>
-      time(() => {
-        const app = cdktf.Testing.app();
-        const stack = new cdktf.TerraformStack(app, "bench");
-        new cdktf.DataResource(stack, "plain", { input: { a: 1 } });
-        if (withLookup) {
-          new lib.CoreweaveDeploymentData(stack, "dep", {
-            deploymentId: ids[0],
-            ...connection,
-            source,
-          });
-        }
-        cdktf.Testing.synth(stack);
+    const ids = [...deploymentIds(MAX_N), SHARED_ID];
+    const emulator = await testing.startEmulatorProcess({
+      token: TOKEN,
+      latencyMs: LATENCY_MS,
+      deployments: Object.fromEntries(ids.map((id) => [id, testing.deploymentFixture(id)])),
+    });
+    try {
+      await bench({
+        script: compileSample(workDir),
+        workDir,
+        emulator,
+        lookupFile: join(workDir, lib.LOOKUP_FILE_NAME),
+        modules: {
+          cdktf: require.resolve("cdktf"),
+          constructs: require.resolve("constructs"),
+          lib: DIST,
+        },
       });
-    const bare: number[] = [];
-    const cold: number[] = [];
-    const cached: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      bare.push(synth(false, new lib.LiveDeploymentSource()));
-      const source = new lib.LiveDeploymentSource();
-      cold.push(synth(true, source));
-      cached.push(synth(true, source));
+    } finally {
+      await emulator.stop();
     }
-
-    // The first lookup in a process also starts the lookup worker: measure it in fresh processes.
-    const firstLookupScript = `
-      const lib = require(${JSON.stringify(join(__dirname, "..", "dist"))});
-      const start = performance.now();
-      const [result] = new lib.LiveDeploymentSource().lookup([
-        { deploymentId: ${JSON.stringify(ids[0])}, connection: ${JSON.stringify(connection)} },
-      ]);
-      if (!result.ok) throw result.error;
-      process.stdout.write(String(performance.now() - start));`;
-    const first: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      first.push(
-        Number(execFileSync(process.execPath, ["-e", firstLookupScript], { encoding: "utf8" })),
-      );
-    }
-
-    const requests = ids.map((deploymentId) => ({ deploymentId, connection }));
-    const batched: number[] = [];
-    const oneByOne: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      batched.push(time(() => new lib.LiveDeploymentSource().lookup(requests)));
-      const source = new lib.LiveDeploymentSource();
-      oneByOne.push(time(() => requests.forEach((request) => source.lookup([request]))));
-    }
-
-    console.log(
-      `node ${process.version}, ${BATCH} deployments on the emulator at ${emulator.url}\n`,
-    );
-    row("async client GET, warm connection (median of 100)", median(http));
-    row("synth of a 1-resource stack, no lookup (median of 15)", median(bare));
-    row("first lookup in a fresh process, worker start (median of 5)", median(first));
-    row("same stack + 1 uncached lookup (median of 15)", median(cold));
-    row("same stack + 1 cached lookup (median of 15)", median(cached));
-    row("=> time one uncached lookup adds to synth", median(cold) - median(bare));
-    row(`${BATCH} lookups in one batch (median of 3)`, median(batched));
-    row(`${BATCH} lookups one by one, uncached (median of 3)`, median(oneByOne));
-    console.log(`\nbatch speed-up: ${(median(oneByOne) / median(batched)).toFixed(1)}x`);
   } finally {
-    await emulator.stop();
+    await rm(workDir, { recursive: true, force: true });
   }
+  console.log(`\nbench took ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
 main().catch((error: unknown) => {
