@@ -17,14 +17,21 @@ type Lifecycle = NonNullable<
   ConstructorParameters<CdkLibrary["TerraformResource"]>[2]["lifecycle"]
 >;
 type Attributes = Readonly<Record<string, unknown>>;
+
+/** What one resource is: its type, its provider, its plain-JSON attributes. */
+interface ResourceSpec {
+  readonly type: string;
+  readonly providerName: string;
+  readonly attributes: Attributes;
+  readonly lifecycle?: Lifecycle;
+  /** The provider instance, for resources of a provider that is not built in. */
+  readonly provider?: unknown;
+}
+
 type ResourceClass = new (
   scope: IConstruct,
   id: string,
-  type: string,
-  providerName: string,
-  attributes: Attributes,
-  lifecycle: Lifecycle | undefined,
-  provider: unknown,
+  spec: ResourceSpec,
 ) => TerraformResourceElement;
 
 const resourceClasses = new WeakMap<CdkLibrary, ResourceClass>();
@@ -36,22 +43,14 @@ function resourceClass(cdk: CdkLibrary): ResourceClass {
     cached = class extends cdk.TerraformResource {
       readonly #attributes: Attributes;
 
-      constructor(
-        scope: IConstruct,
-        id: string,
-        type: string,
-        providerName: string,
-        attributes: Attributes,
-        lifecycle: Lifecycle | undefined,
-        provider: unknown,
-      ) {
+      constructor(scope: IConstruct, id: string, spec: ResourceSpec) {
         super(scope as never, id, {
-          terraformResourceType: type,
-          terraformGeneratorMetadata: { providerName },
-          lifecycle,
-          provider: provider as never,
+          terraformResourceType: spec.type,
+          terraformGeneratorMetadata: { providerName: spec.providerName },
+          lifecycle: spec.lifecycle,
+          provider: spec.provider as never,
         });
-        this.#attributes = attributes;
+        this.#attributes = spec.attributes;
       }
 
       // As the generated bindings do (e.g. cdktf's DataResource), for JSON and HCL output.
@@ -77,15 +76,12 @@ export function terraformData(
   config: { readonly input: Attributes; readonly lifecycle?: Lifecycle },
 ): TerraformResourceElement {
   const Resource = resourceClass(cdkFor(scope));
-  const resource = new Resource(
-    scope,
-    id,
-    "terraform_data",
-    "terraform",
-    { input: config.input },
-    config.lifecycle,
-    undefined,
-  );
+  const resource = new Resource(scope, id, {
+    type: "terraform_data",
+    providerName: "terraform",
+    attributes: { input: config.input },
+    lifecycle: config.lifecycle,
+  });
   requireTerraformVersion(scope, ">= 1.4");
   return resource;
 }
@@ -101,16 +97,13 @@ export function nullResource(
 ): TerraformResourceElement {
   const cdk = cdkFor(scope);
   const Resource = resourceClass(cdk);
-  const provider = nullProviderOf(cdk, scope);
-  return new Resource(
-    scope,
-    id,
-    "null_resource",
-    "null",
-    { triggers: config.triggers },
-    config.lifecycle,
-    provider,
-  );
+  return new Resource(scope, id, {
+    type: "null_resource",
+    providerName: "null",
+    attributes: { triggers: config.triggers },
+    lifecycle: config.lifecycle,
+    provider: nullProviderOf(cdk, scope),
+  });
 }
 
 function nullProviderOf(cdk: CdkLibrary, scope: IConstruct): unknown {
