@@ -4,30 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v "${TERRAFORM_BINARY_NAME:-terraform}" >/dev/null; then
-  echo "The demo runs real plans and needs Terraform >= 1.5 on PATH." >&2
-  exit 1
-fi
-
-work=$(mktemp -d)
-emulator_pid=""
-cleanup() {
-  # Stop the emulator and wait for it, so that its port is closed once the demo returns.
-  if [ -n "$emulator_pid" ]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
-  if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-# Interrupted (Ctrl-C, kill, closed terminal): leave through the EXIT trap, with the usual status.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# Offline: no version checks, no user CLI config pointing at unreachable mirrors.
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE="$work/terraformrc" FORCE_COLOR=0
-: >"$TF_CLI_CONFIG_FILE"
+# shellcheck source=scripts/demo-common.sh
+source scripts/demo-common.sh
+demo_prepare "The demo runs real plans and"
 
 # node itself, not `npx tsx`: npx and tsx would each put processes in between that do not pass a
 # kill on, so $! would not be the emulator. The emulator also stops by itself if this script dies.

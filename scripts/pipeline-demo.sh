@@ -17,31 +17,9 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 
 terraform_bin=${TERRAFORM_BINARY_NAME:-terraform}
-if ! command -v "$terraform_bin" >/dev/null; then
-  echo "The pipeline demo runs real plans and applies and needs Terraform >= 1.5 on PATH." >&2
-  exit 1
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/cw-pipeline-demo.XXXXXX")
-emulator_pid=""
-cleanup() {
-  # Stop the emulator and wait for it, so that its port is closed once the script returns.
-  if [ -n "$emulator_pid" ]; then
-    kill "$emulator_pid" 2>/dev/null || true
-    wait "$emulator_pid" 2>/dev/null || true
-  fi
-  if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-# Interrupted (Ctrl-C, kill, closed terminal): leave through the EXIT trap, with the usual status.
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
-
-# Offline: no version checks, no user CLI config pointing at unreachable mirrors.
-export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_CLI_CONFIG_FILE="$work/terraformrc"
-export FORCE_COLOR=0 NO_COLOR=1
-: >"$TF_CLI_CONFIG_FILE"
+# shellcheck source=scripts/demo-common.sh
+source scripts/demo-common.sh
+demo_prepare "The pipeline demo runs real plans and applies and"
 
 header() { printf '\n== %s\n' "$*"; }
 # Indents output under its command.

@@ -78,7 +78,7 @@ export { waitForReady, waitOutcomeError } from "./api/wait";
 export type { WaitHooks, WaitObservation, WaitOptions, WaitOutcome } from "./api/wait";
 export { DEFAULT_RETRY_POLICY } from "./api/retry";
 export type { RetryPolicy } from "./api/retry";
-export { KNOWN_DEPLOYMENT_STATUSES } from "./api/schema";
+export { KNOWN_DEPLOYMENT_STATUSES } from "./api/deployment";
 export type {
   CapacityClass,
   ConditionStatus,
@@ -93,4 +93,4 @@ export type {
   DeploymentStatusBlock,
   DeploymentTraffic,
   KnownDeploymentStatus,
-} from "./api/schema";
+} from "./api/deployment";

@@ -14,7 +14,7 @@ import {
   type DeploymentSource,
   ReplayDeploymentSource,
 } from "../src";
-import type { GetDeploymentResponseJson } from "../src/api/schema";
+import type { GetDeploymentResponseJson } from "../src/api/deployment";
 import { deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
 import {
   offlineTerraformEnv,

@@ -5,7 +5,8 @@ import {
   policyWarnings,
   resolveReadinessPolicy,
 } from "../src/api/readiness";
-import { parseGetDeploymentResponse, type Deployment } from "../src/api/schema";
+import { parseGetDeploymentResponse } from "../src/api/schema";
+import type { Deployment } from "../src/api/deployment";
 
 function deployment(
   status: string,

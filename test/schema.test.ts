@@ -1,4 +1,5 @@
-import { parseGetDeploymentResponse, type GetDeploymentResponseJson } from "../src/api/schema";
+import { parseGetDeploymentResponse } from "../src/api/schema";
+import type { GetDeploymentResponseJson } from "../src/api/deployment";
 
 /** Every field of the OpenAPI, filled. */
 const full: GetDeploymentResponseJson = {

@@ -13,7 +13,7 @@ import {
   type LookupContext,
 } from "./failures";
 import { isRetryable, type RetryPolicy, resolveRetryPolicy, retryDelayMs } from "./retry";
-import type { Deployment } from "./schema";
+import type { Deployment } from "./deployment";
 
 export interface CoreweaveClientOptions extends ConnectionOptions {
   /**

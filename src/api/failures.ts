@@ -15,7 +15,8 @@ import {
 } from "./errors";
 import { errorFromHttpStatus, type RpcStatusSummary, summarizeRpcStatus } from "./rpc-status";
 import { parseRetryAfterMs } from "./retry";
-import { type Deployment, formatPath, parseGetDeploymentResponse } from "./schema";
+import { formatPath, parseGetDeploymentResponse } from "./schema";
+import type { Deployment } from "./deployment";
 import { redactSecret, sanitizeText } from "./text";
 
 /** What the classification and the messages of one lookup need to know. */

@@ -1,6 +1,6 @@
 import { ConfigurationError } from "./errors";
 import { sanitizeText } from "./text";
-import { type Deployment, KNOWN_DEPLOYMENT_STATUSES } from "./schema";
+import { type Deployment, KNOWN_DEPLOYMENT_STATUSES } from "./deployment";
 
 /** What "ready" means. The defaults are the strict reading. */
 export interface ReadinessPolicy {

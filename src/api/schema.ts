@@ -1,4 +1,11 @@
 import { z } from "zod";
+import type {
+  CapacityClass,
+  ConditionStatus,
+  Deployment,
+  DeploymentStatus,
+  GetDeploymentResponseJson,
+} from "./deployment";
 import { printable } from "./text";
 
 /**
@@ -14,23 +21,6 @@ import { printable } from "./text";
  *   (proto3's enum zero). Absent sub-objects (model, runtime, ...) stay `undefined`.
  * - `deployment` and `deployment.spec.id` are required: without them the answer identifies nothing.
  */
-
-export const KNOWN_DEPLOYMENT_STATUSES = [
-  "STATUS_CREATING",
-  "STATUS_READY",
-  "STATUS_UPDATING",
-  "STATUS_DELETING",
-  "STATUS_ERROR",
-  "STATUS_FAILED",
-] as const;
-export type KnownDeploymentStatus = (typeof KNOWN_DEPLOYMENT_STATUSES)[number];
-/** A known status, or any other text the API may add later (never treated as ready). */
-export type DeploymentStatus = KnownDeploymentStatus | "STATUS_UNSPECIFIED" | (string & {});
-
-export type CapacityClass = "CAPACITY_CLASS_RESERVED" | "CAPACITY_CLASS_ON_DEMAND" | (string & {});
-
-/** Only `"True"` counts as true; any other value, known or not, does not. */
-export type ConditionStatus = "True" | "False" | "Unknown" | (string & {});
 
 /** An enum that accepts values it does not know yet, keeping the known ones in the type. */
 function openEnum<T extends string>() {
@@ -120,17 +110,12 @@ export const getDeploymentResponseSchema = z.object({
   deployment: deploymentSchema,
 });
 
-export type DeploymentRuntime = z.output<typeof deploymentRuntimeSchema>;
-export type DeploymentResources = z.output<typeof deploymentResourcesSchema>;
-export type DeploymentModel = z.output<typeof deploymentModelSchema>;
-export type DeploymentAutoscaling = z.output<typeof deploymentAutoscalingSchema>;
-export type DeploymentTraffic = z.output<typeof deploymentTrafficSchema>;
-export type DeploymentCondition = z.output<typeof conditionSchema>;
-export type DeploymentSpec = z.output<typeof deploymentSpecSchema>;
-export type DeploymentStatusBlock = z.output<typeof deploymentStatusSchema>;
-export type Deployment = z.output<typeof deploymentSchema>;
-/** The wire shape, before defaults are applied: what the API (or the emulator) sends. */
-export type GetDeploymentResponseJson = z.input<typeof getDeploymentResponseSchema>;
+/** `A` and `B` are the same type: each is assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+// Compile-time proof that the schema validates into the hand-written public types, and reads
+// exactly the wire shape they describe.
+true satisfies Same<z.output<typeof deploymentSchema>, Deployment>;
+true satisfies Same<z.input<typeof getDeploymentResponseSchema>, GetDeploymentResponseJson>;
 
 /** One schema violation: where it is and what was expected. Never the offending value. */
 export interface SchemaViolation {

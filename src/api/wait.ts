@@ -20,7 +20,7 @@ import {
   resolveReadinessPolicy,
 } from "./readiness";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableError } from "./retry";
-import type { Deployment } from "./schema";
+import type { Deployment } from "./deployment";
 import { sanitizeText } from "./text";
 
 /** How long and how often to poll, and what counts as ready. */

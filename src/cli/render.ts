@@ -3,7 +3,7 @@
  * deployment cannot move the cursor, forge log lines or flip text direction in a terminal.
  */
 import type { ReadinessVerdict } from "../api/readiness";
-import type { Deployment } from "../api/schema";
+import type { Deployment } from "../api/deployment";
 import { sanitizeText } from "../api/text";
 
 const clean = (text: string | undefined, max = 200): string =>

@@ -1,5 +1,3 @@
-import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { requireInteger } from "../api/config";
 import { formatDuration, parseDuration } from "../api/duration";
 import { ConfigurationError, CoreweaveError } from "../api/errors";
@@ -12,20 +10,20 @@ import {
   type ResolvedReadinessPolicy,
   resolveReadinessPolicy,
 } from "../api/readiness";
-import {
-  Annotations,
-  Construct,
-  type ITerraformDependable,
-  type Precondition,
-  TerraformProvider,
-  type TerraformResource,
-  TerraformStack,
-} from "../cdk";
+import { Construct } from "constructs";
+import { cdkFor } from "../cdk";
 import type { CoreweaveDeploymentData } from "../datasources/coreweave-deployment-data";
-import { BuiltinTerraformData, requireTerraformVersion } from "../terraform/builtin-terraform-data";
+import type { TerraformDependable, TerraformResourceElement } from "../terraform/element-types";
+import { nullResource, requireTerraformVersion, terraformData } from "../terraform/resources";
 import { escapeTemplate, hclStringList } from "../terraform/literals";
 import { planEpochSeconds } from "../terraform/plan-clock";
 import { LOOKUP_MODE_ENV } from "../lookup/lookup-file";
+
+/** A `lifecycle.precondition` block. */
+interface Precondition {
+  readonly condition: string;
+  readonly errorMessage: string;
+}
 
 /** The Terraform resource that carries the gate's precondition. */
 export type GateResourceType = "terraform_data" | "null_resource";
@@ -35,8 +33,9 @@ export interface DeploymentReadinessGateProps extends ReadinessPolicy {
   readonly deployment: CoreweaveDeploymentData;
   /**
    * `terraform_data` is built into Terraform >= 1.4 and OpenTofu and needs no provider download.
-   * `null_resource` needs the `hashicorp/null` provider; if the stack has no `NullProvider` yet,
-   * the gate adds one (with default settings).
+   * `null_resource` needs the `hashicorp/null` provider; if the stack has none yet (one from
+   * `@cdktf/provider-null` counts), the gate adds one (`hashicorp/null ~> 3.2`, default
+   * settings). Works the same in cdktf and cdktn apps; no provider package is needed.
    * @default "terraform_data"
    */
   readonly resourceType?: GateResourceType;
@@ -62,13 +61,13 @@ export const GATE_MAX_AGE_ENV = "COREWEAVE_GATE_MAX_AGE";
  * deployment, its status and each unmet condition. Resources that must wait for readiness take
  * `dependsOn: [gate]`.
  */
-export class DeploymentReadinessGate extends Construct implements ITerraformDependable {
+export class DeploymentReadinessGate extends Construct implements TerraformDependable {
   /** The policy in force, defaults applied. */
   readonly policy: ResolvedReadinessPolicy;
   /** What the gate decided at synth time; Terraform reaches the same verdict at plan time. */
   readonly verdict: ReadinessVerdict;
   /** The resource holding the preconditions. */
-  readonly resource: TerraformResource;
+  readonly resource: TerraformResourceElement;
   /** The oldest lookup this gate accepts, in milliseconds. */
   readonly maxAgeMs: number;
 
@@ -77,12 +76,14 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
     try {
       this.policy = resolveReadinessPolicy(props);
       this.maxAgeMs = resolveMaxAgeMs(props.maxAgeMs);
+      const { Annotations } = cdkFor(this);
       for (const warning of policyWarnings(this.policy)) Annotations.of(this).addWarning(warning);
     } catch (error) {
       if (error instanceof CoreweaveError) throw new Error(`${this.node.path}: ${error.message}`);
       throw error;
     }
     const { deployment } = props;
+    const { TerraformStack } = cdkFor(this);
     if (TerraformStack.of(deployment) !== TerraformStack.of(this)) {
       // Across stacks, the condition would read the other stack's last *applied* snapshot
       // (a remote-state output), not what this synth looked up.
@@ -108,13 +109,9 @@ export class DeploymentReadinessGate extends Construct implements ITerraformDepe
     const facts = { deployment_id: deployment.deploymentId, status: deployment.status };
     const lifecycle = { precondition: [freshness(deployment, this.maxAgeMs), precondition] };
     if ((props.resourceType ?? "terraform_data") === "terraform_data") {
-      this.resource = new BuiltinTerraformData(this, "gate", { input: facts, lifecycle });
+      this.resource = terraformData(this, "gate", { input: facts, lifecycle });
     } else {
-      this.resource = new NullResource(this, "gate", {
-        triggers: facts,
-        lifecycle,
-        provider: nullProviderOf(this),
-      });
+      this.resource = nullResource(this, "gate", { triggers: facts, lifecycle });
     }
   }
 
@@ -179,16 +176,4 @@ function readinessExpression(record: string, policy: ResolvedReadinessPolicy): s
     );
   }
   return parts.join(" && ");
-}
-
-function nullProviderOf(scope: Construct): TerraformProvider {
-  const stack = TerraformStack.of(scope);
-  // Matched by provider type, not class: the app may hold its own copy of @cdktf/provider-null.
-  const existing = stack.node
-    .findAll()
-    .find(
-      (node): node is TerraformProvider =>
-        node instanceof TerraformProvider && node.terraformResourceType === "null",
-    );
-  return existing ?? new NullProvider(stack, "coreweave-gate-null-provider");
 }

@@ -10,21 +10,16 @@ import type {
   DeploymentRuntime,
   DeploymentStatus,
   DeploymentTraffic,
-} from "../api/schema";
+} from "../api/deployment";
 import { checkWaitOptions, type WaitOptions } from "../api/wait";
-import {
-  Annotations,
-  Construct,
-  type IConstruct,
-  type TerraformResource,
-  TerraformStack,
-  Token,
-} from "../cdk";
+import { Construct, type IConstruct } from "constructs";
+import { cdkFor } from "../cdk";
 import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
 import { LookupNotRecordedError, RECORD_COMMAND } from "../lookup/replay-deployment-source";
 import { deploymentSourceFor, useDeploymentSource } from "../lookup/source-selection";
-import { BuiltinTerraformData } from "../terraform/builtin-terraform-data";
+import type { TerraformResourceElement } from "../terraform/element-types";
 import { escapeTemplatesDeep, findTokenShapedText } from "../terraform/literals";
+import { terraformData } from "../terraform/resources";
 
 export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
   /**
@@ -172,13 +167,14 @@ export class CoreweaveDeploymentData extends Construct {
    * The `terraform_data` resource that records what the gate reads and what a reviewer wants to
    * see change (see `recordedFacts`); no secrets, no timestamps.
    */
-  readonly record: TerraformResource;
+  readonly record: TerraformResourceElement;
 
   constructor(scope: Construct, id: string, props: CoreweaveDeploymentDataProps) {
     super(scope, id);
     const { source: chosenSource, deploymentId, wait, ...connection } = props;
+    const cdk = cdkFor(this);
     for (const prop of CONCRETE_PROPS) {
-      if (Token.isUnresolved(props[prop])) {
+      if (cdk.Token.isUnresolved(props[prop])) {
         throw new DeploymentLookupError(
           this.node.path,
           new ConfigurationError(
@@ -193,7 +189,7 @@ export class CoreweaveDeploymentData extends Construct {
     try {
       if (wait) {
         for (const warning of policyWarnings(resolveReadinessPolicy(checkWaitOptions(wait)))) {
-          Annotations.of(this).addWarning(warning);
+          cdk.Annotations.of(this).addWarning(warning);
         }
       }
       const source = chosenSource ?? deploymentSourceFor(this);
@@ -243,7 +239,7 @@ export class CoreweaveDeploymentData extends Construct {
     this.createdAt = status.createdAt;
     this.updatedAt = status.updatedAt;
     this.isReady = evaluateReadiness(raw).ready;
-    this.record = new BuiltinTerraformData(this, "record", { input: recordedFacts(spec, status) });
+    this.record = terraformData(this, "record", { input: recordedFacts(spec, status) });
   }
 
   /** Set when replay mode found no entry: every output that needs a fact throws it. */
@@ -354,14 +350,16 @@ function reportNotRecorded(scope: Construct, deploymentId: string): void {
   if (!missing) {
     const ids = (missing = new Set<string>());
     notRecordedByApp.set(root, ids);
-    TerraformStack.of(scope).node.addValidation({
-      validate: () => [
-        `coreweave-lookups.json (replay mode) has no entry for ${ids.size} CoreWeave ` +
-          `deployment${ids.size === 1 ? "" : "s"}: ${[...ids].map((id) => JSON.stringify(id)).join(", ")}. ` +
-          `Record them with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups record ` +
-          `${[...ids].join(" ")}, or ${RECORD_COMMAND}.`,
-      ],
-    });
+    cdkFor(scope)
+      .TerraformStack.of(scope)
+      .node.addValidation({
+        validate: () => [
+          `coreweave-lookups.json (replay mode) has no entry for ${ids.size} CoreWeave ` +
+            `deployment${ids.size === 1 ? "" : "s"}: ${[...ids].map((id) => JSON.stringify(id)).join(", ")}. ` +
+            `Record them with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups record ` +
+            `${[...ids].join(" ")}, or ${RECORD_COMMAND}.`,
+        ],
+      });
   }
   if (!missing.has(deploymentId)) {
     missing.add(deploymentId);

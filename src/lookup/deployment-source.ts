@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from "../api/connection";
 import type { CoreweaveError } from "../api/errors";
-import type { Deployment } from "../api/schema";
+import type { Deployment } from "../api/deployment";
 import type { WaitOptions } from "../api/wait";
 
 export interface DeploymentLookupRequest {

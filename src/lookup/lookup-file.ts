@@ -6,7 +6,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { ConfigurationError } from "../api/errors";
-import { type Deployment, parseGetDeploymentResponse } from "../api/schema";
+import { parseGetDeploymentResponse } from "../api/schema";
+import type { Deployment } from "../api/deployment";
 
 export const LOOKUP_FILE_NAME = "coreweave-lookups.json";
 /** Where the lookup file is, when not `./coreweave-lookups.json`. */

@@ -2,7 +2,7 @@ import { writeSync } from "node:fs";
 import { CoreweaveInferenceClient } from "../api/client";
 import type { ResolvedConnection } from "../api/connection";
 import { CoreweaveError } from "../api/errors";
-import type { Deployment } from "../api/schema";
+import type { Deployment } from "../api/deployment";
 import { waitForReady, type WaitOptions, waitOutcomeError } from "../api/wait";
 import type { LookupJob, LookupJobResult } from "./lookup-protocol";
 

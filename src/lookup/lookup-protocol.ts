@@ -1,6 +1,6 @@
 import type { ResolvedConnection } from "../api/connection";
 import type { SerializedCoreweaveError } from "../api/errors";
-import type { Deployment } from "../api/schema";
+import type { Deployment } from "../api/deployment";
 import type { WaitOptions } from "../api/wait";
 
 /** One batch of lookups sent to the lookup worker. The token travels only in memory. */

@@ -3,7 +3,7 @@
  * else the app-wide lookup mode (`COREWEAVE_LOOKUP_MODE`, or the cdktf context
  * `coreweaveLookupMode`): live, record or replay.
  */
-import type { IConstruct } from "../cdk";
+import type { IConstruct } from "constructs";
 import type { DeploymentSource } from "./deployment-source";
 import { LiveDeploymentSource } from "./live-deployment-source";
 import { lookupFilePath, lookupMode } from "./lookup-file";

@@ -1,5 +1,5 @@
 import { DeploymentTerminalError, WaitTimeoutError } from "../api/errors";
-import type { Deployment } from "../api/schema";
+import type { Deployment } from "../api/deployment";
 import { judge, type WaitOptions } from "../api/wait";
 import type { DeploymentLookupResult } from "./deployment-source";
 

@@ -8,7 +8,7 @@
  *   user's stack (a sensitive variable, say). It cannot be made literal; it is refused.
  */
 import { formatPath } from "../api/schema";
-import { Token } from "../cdk";
+import { anyCdk } from "../cdk";
 
 /** The start of CDKTF's string, list and map token markers. */
 const TOKEN_MARKER = /[$#&]\{TfToken\[/;
@@ -19,7 +19,7 @@ const NUMBER_LIKE = /[-|\d.+]+(e[-|\d.eE+]+)/g;
 export function isTokenShaped(text: string): boolean {
   if (TOKEN_MARKER.test(text)) return true;
   for (const match of text.matchAll(NUMBER_LIKE)) {
-    if (Token.isUnresolved(Number.parseFloat(match[0]))) return true;
+    if (anyCdk().Token.isUnresolved(Number.parseFloat(match[0]))) return true;
   }
   return false;
 }

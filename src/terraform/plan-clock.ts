@@ -1,4 +1,5 @@
-import { type Construct, TerraformLocal, TerraformStack } from "../cdk";
+import type { IConstruct } from "constructs";
+import { cdkFor } from "../cdk";
 
 /**
  * `plantimestamp()` as seconds since the Unix epoch, computed by Terraform at plan time. HCL has
@@ -12,17 +13,19 @@ const PLAN_EPOCH_SECONDS =
   "floor((c.y % 400) / 100) + floor((153 * c.mp + 2) / 5) + c.d - 1 - 719468) * 86400 + " +
   "p[3] * 3600 + p[4] * 60 + p[5]][0]][0]";
 
-const clocks = new WeakMap<TerraformStack, TerraformLocal>();
+const clocks = new WeakMap<object, { readonly friendlyUniqueId: string }>();
 
 /**
  * A reference (`local.<name>`) to the plan time in epoch seconds, one local per stack. A local is
  * configuration, not state: it never shows as a change in a plan.
  */
-export function planEpochSeconds(scope: Construct): string {
-  const stack = TerraformStack.of(scope);
+export function planEpochSeconds(scope: IConstruct): string {
+  const cdk = cdkFor(scope);
+  const stack = cdk.TerraformStack.of(scope as never);
   let clock = clocks.get(stack);
   if (!clock) {
-    clock = new TerraformLocal(stack, "coreweave_plan_epoch_seconds", `\${${PLAN_EPOCH_SECONDS}}`);
+    const expression = `\${${PLAN_EPOCH_SECONDS}}`;
+    clock = new cdk.TerraformLocal(stack, "coreweave_plan_epoch_seconds", expression);
     clocks.set(stack, clock);
   }
   return `local.${clock.friendlyUniqueId}`;

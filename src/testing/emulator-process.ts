@@ -186,6 +186,9 @@ function connect(
     const response = await pool.request({
       method,
       path,
+      // A fresh connection per call: test steps can sit idle past the server's keep-alive
+      // timeout, and a request that races the server closing its idle socket fails.
+      reset: true,
       headers: body === undefined ? {} : { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

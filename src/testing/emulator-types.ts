@@ -3,7 +3,7 @@
  * what it records (the request log), and its options. Type declarations only, so that fixtures
  * and the child-process helper can use them without loading the server.
  */
-import type { GetDeploymentResponseJson } from "../api/schema";
+import type { GetDeploymentResponseJson } from "../api/deployment";
 
 /** Any JSON value. */
 export type JsonValue =

@@ -2,7 +2,7 @@
  * Builders of CoreWeave Inference API wire JSON for tests, examples and the demo.
  * Timestamps are fixed (never `Date.now()`) so snapshots stay stable.
  */
-import type { DeploymentStatus, GetDeploymentResponseJson } from "../api/schema";
+import type { DeploymentStatus, GetDeploymentResponseJson } from "../api/deployment";
 import type { Scenario, WireCondition, WireDeployment } from "./emulator-types";
 
 type WireSpec = WireDeployment["spec"];

@@ -1,10 +1,7 @@
 import { encodeDeploymentId } from "../api/deployment-id";
 import { CoreweaveError, DeploymentNotFoundError, InvalidResponseError } from "../api/errors";
-import {
-  type Deployment,
-  type GetDeploymentResponseJson,
-  parseGetDeploymentResponse,
-} from "../api/schema";
+import { parseGetDeploymentResponse } from "../api/schema";
+import type { Deployment, GetDeploymentResponseJson } from "../api/deployment";
 import type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
