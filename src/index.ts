@@ -1,3 +1,6 @@
+// First: starts the lookup worker early when a live lookup is likely (see the module).
+import "./lookup/lookup-worker-instance";
+
 // Constructs
 export {
   CoreweaveDeploymentData,

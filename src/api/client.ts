@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, request, type Dispatcher } from "undici";
+import type { Agent, Dispatcher } from "undici";
 import { MAX_TIMER_MS, requireInteger } from "./config";
 import { type ConnectionOptions, resolveConnection } from "./connection";
 import { encodeDeploymentId } from "./deployment-id";
@@ -56,7 +56,7 @@ export class CoreweaveInferenceClient {
     this.maxResponseBytes = connection.maxResponseBytes;
     this.retryPolicy = resolveRetryPolicy(connection.maxRetries, options.retry);
     // The per-attempt limit, enforced by undici at each stage as well as by the abort signal.
-    this.#agent = new Agent({
+    this.#agent = new (undici().Agent)({
       connect: { timeout: this.attemptTimeoutMs },
       headersTimeout: this.attemptTimeoutMs,
       bodyTimeout: this.attemptTimeoutMs,
@@ -114,7 +114,7 @@ export class CoreweaveInferenceClient {
     let response: Dispatcher.ResponseData;
     let body: Buffer | undefined;
     try {
-      response = await request(url, {
+      response = await undici().request(url, {
         method: "GET",
         dispatcher: this.#agent,
         signal,
@@ -180,4 +180,13 @@ function packageVersion(): string {
   } catch {
     return "unknown";
   }
+}
+
+/**
+ * undici, loaded on first use: importing the package (as every CDKTF app does) then costs no
+ * HTTP client, which only the lookup worker thread and the CLI construct (about 130 ms, 10 MB).
+ */
+function undici(): typeof import("undici") {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require("undici");
 }

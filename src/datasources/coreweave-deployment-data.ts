@@ -221,7 +221,8 @@ export class CoreweaveDeploymentData extends Construct {
       );
     }
     // Terraform-safe copy: what every output but `deployment` is made of.
-    const { spec, status } = deepFreeze(escapeTemplatesDeep(structuredClone(raw)));
+    // escapeTemplatesDeep builds new objects, so the copy shares nothing with `raw`.
+    const { spec, status } = deepFreeze(escapeTemplatesDeep(raw));
     this.deployment = raw;
     this.deploymentId = spec.id;
     this.name = spec.name;

@@ -9,7 +9,8 @@ import type {
   DeploymentSource,
 } from "./deployment-source";
 import type { LookupJobResult } from "./lookup-protocol";
-import { LookupWorkerFailure, SyncLookupWorker } from "./sync-lookup-worker";
+import { lookupWorker } from "./lookup-worker-instance";
+import { LookupWorkerFailure } from "./sync-lookup-worker";
 
 /**
  * Requests in flight at once for one batch: 100 deployments declared up front cost 4 round
@@ -18,8 +19,6 @@ import { LookupWorkerFailure, SyncLookupWorker } from "./sync-lookup-worker";
 const CONCURRENCY = 32;
 /** Slack on top of the client's own deadline before the worker is given up on. */
 const WORKER_GRACE_MS = 15_000;
-/** One worker per process, shared by all sources; it idles unref'd between lookups. */
-const lookupWorker = new SyncLookupWorker();
 
 /**
  * Looks deployments up over HTTP, synchronously, through the process's lookup worker thread
@@ -76,6 +75,9 @@ export class LiveDeploymentSource implements DeploymentSource {
         { connection, deploymentIds, concurrency: CONCURRENCY, wait },
         waves * perWave + WORKER_GRACE_MS,
       );
+      // After a large batch the answers are cached; stopping the worker returns its memory
+      // (tens of MB for a thousand answers) before synth, when memory peaks.
+      if (deploymentIds.length > CONCURRENCY) lookupWorker.stop();
       toResults(connection, deploymentIds, outcome).forEach((answer, i) => {
         this.#cache.set(cacheKey(connection, deploymentIds[i]), answer);
         for (const index of ids.get(deploymentIds[i]) ?? []) results[index] = answer;

@@ -9,13 +9,15 @@ import { ConfigurationError } from "../api/errors";
 import { parseGetDeploymentResponse } from "../api/schema";
 import type { Deployment } from "../api/deployment";
 
-export const LOOKUP_FILE_NAME = "coreweave-lookups.json";
-/** Where the lookup file is, when not `./coreweave-lookups.json`. */
-export const LOOKUP_FILE_ENV = "COREWEAVE_LOOKUP_FILE";
-/** `live` (default), `record` or `replay`, for the whole app. */
-export const LOOKUP_MODE_ENV = "COREWEAVE_LOOKUP_MODE";
-export const LOOKUP_MODES = ["live", "record", "replay"] as const;
-export type LookupMode = (typeof LOOKUP_MODES)[number];
+import {
+  LOOKUP_FILE_ENV,
+  LOOKUP_FILE_NAME,
+  LOOKUP_MODE_ENV,
+  LOOKUP_MODES,
+  type LookupMode,
+} from "./lookup-settings";
+
+export { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME, LOOKUP_MODE_ENV, LOOKUP_MODES, type LookupMode };
 
 const FORMAT_VERSION = 1;
 

@@ -31,12 +31,14 @@ export class SyncLookupWorker {
 
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
+  #ready = false;
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
   #seen = 0;
 
   /** Runs one job; returns its result, or a failure after `timeoutMs` at most. */
   run(job: LookupJob, timeoutMs: number): LookupJobResult | LookupWorkerFailure {
-    const port = this.#port ?? this.#start();
+    if (!this.#port) this.#spawn();
+    const port = this.#ready ? this.#port! : this.#awaitReady();
     if (port instanceof LookupWorkerFailure) return port;
     port.postMessage(job);
     const reply = this.#await(port, timeoutMs);
@@ -51,15 +53,24 @@ export class SyncLookupWorker {
     );
   }
 
+  /**
+   * Starts the worker now, without waiting for it: loading the HTTP client (about 250 ms) then
+   * overlaps with whatever the synth thread does before its first lookup.
+   */
+  prewarm(): void {
+    if (!this.#port) this.#spawn();
+  }
+
   /** Terminates the worker, if any. The next job starts a new one. */
   stop(): void {
     void this.#worker?.terminate();
     this.#port?.close();
     this.#worker = undefined;
     this.#port = undefined;
+    this.#ready = false;
   }
 
-  #start(): MessagePort | LookupWorkerFailure {
+  #spawn(): void {
     const { port1, port2 } = new MessageChannel();
     const { entry } = this;
     const worker = new Worker(entry, {
@@ -73,13 +84,21 @@ export class SyncLookupWorker {
     port1.unref();
     this.#worker = worker;
     this.#port = port1;
-    const ready = this.#await(port1, STARTUP_TIMEOUT_MS);
-    if (ready?.type === "ready") return port1;
+  }
+
+  /** Waits for the new worker's "ready" (or why it could not load). */
+  #awaitReady(): MessagePort | LookupWorkerFailure {
+    const port = this.#port!;
+    const ready = this.#await(port, STARTUP_TIMEOUT_MS);
+    if (ready?.type === "ready") {
+      this.#ready = true;
+      return port;
+    }
     this.stop();
     return new LookupWorkerFailure(
       ready?.type === "crash"
         ? `the lookup worker could not start: ${ready.message}`
-        : `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${entry})`,
+        : `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${this.entry})`,
     );
   }
 
