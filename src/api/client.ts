@@ -183,6 +183,14 @@ function packageVersion(): string {
 }
 
 /**
+ * Loads the HTTP client ahead of the first request (the lookup worker does it while it idles
+ * before its first job).
+ */
+export function preloadHttpClient(): void {
+  undici();
+}
+
+/**
  * undici, loaded on first use: importing the package (as every CDKTF app does) then costs no
  * HTTP client, which only the lookup worker thread and the CLI construct (about 130 ms, 10 MB).
  */

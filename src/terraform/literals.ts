@@ -14,10 +14,13 @@ import { anyCdk } from "../cdk";
 const TOKEN_MARKER = /[$#&]\{TfToken\[/;
 /** Text CDKTF reads as an encoded number token when it sits inside a string. */
 const NUMBER_LIKE = /[-|\d.+]+(e[-|\d.eE+]+)/g;
+/** A quick test for the core of NUMBER_LIKE, so that most text skips the scan. */
+const MAY_HOLD_NUMBER = /[-|\d.+]e[-|\d.eE+]/;
 
 /** Whether CDKTF would read part of this text as one of its tokens. */
 export function isTokenShaped(text: string): boolean {
   if (TOKEN_MARKER.test(text)) return true;
+  if (!MAY_HOLD_NUMBER.test(text)) return false;
   for (const match of text.matchAll(NUMBER_LIKE)) {
     if (anyCdk().Token.isUnresolved(Number.parseFloat(match[0]))) return true;
   }
@@ -29,24 +32,26 @@ export function isTokenShaped(text: string): boolean {
  * data that is shaped like a CDKTF token, or `undefined` when there is none.
  */
 export function findTokenShapedText(value: unknown): string | undefined {
-  const path = findTokenShapedPath(value, []);
+  const path = findTokenShapedPath(value);
   return path && (formatPath(path) || "(value)");
 }
 
-function findTokenShapedPath(value: unknown, path: PropertyKey[]): PropertyKey[] | undefined {
-  if (typeof value === "string") return isTokenShaped(value) ? path : undefined;
+/** The path below `value` to the first token-shaped text, built only when there is one. */
+function findTokenShapedPath(value: unknown): PropertyKey[] | undefined {
+  if (typeof value === "string") return isTokenShaped(value) ? [] : undefined;
   if (typeof value !== "object" || value === null) return undefined;
   for (const [key, item] of Object.entries(value)) {
-    const itemPath = [...path, Array.isArray(value) ? Number(key) : key];
-    if (!Array.isArray(value) && isTokenShaped(key)) return itemPath;
-    const found = findTokenShapedPath(item, itemPath);
-    if (found) return found;
+    const step = Array.isArray(value) ? Number(key) : key;
+    if (!Array.isArray(value) && isTokenShaped(key)) return [step];
+    const rest = findTokenShapedPath(item);
+    if (rest) return [step, ...rest];
   }
   return undefined;
 }
 
 /** Escapes one string so Terraform reads it literally. Not enough for token-shaped text. */
 export function escapeTemplate(text: string): string {
+  if (!text.includes("{")) return text;
   // Replacement functions, because "$$" in a replacement string means a single "$".
   return text.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
