@@ -29,3 +29,23 @@ demo_cleanup() {
   fi
   if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
+
+# Starts the emulator with node itself (npx and tsx would each put processes in between that do
+# not pass a kill on, so $! would not be the emulator; it also stops by itself if the script
+# dies), waits until it listens, and exports COREWEAVE_API_ENDPOINT and COREWEAVE_API_TOKEN.
+# Usage: demo_start_emulator <node arguments...>
+demo_start_emulator() {
+  node "$@" >"$work/emulator.log" 2>&1 &
+  emulator_pid=$!
+  url=""
+  for _ in $(seq 1 150); do
+    # The exact line the CLI prints once it listens (LISTENING_LINE_PREFIX, then the URL).
+    url=$(sed -n 's/^CoreWeave Inference API emulator listening on //p' "$work/emulator.log" | head -n 1 || true)
+    [ -n "$url" ] && break
+    kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "The emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
+  echo "Emulator: $url"
+  export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN=emulator-token
+}

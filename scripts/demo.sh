@@ -8,20 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/demo-common.sh
 demo_prepare "The demo runs real plans and"
 
-# node itself, not `npx tsx`: npx and tsx would each put processes in between that do not pass a
-# kill on, so $! would not be the emulator. The emulator also stops by itself if this script dies.
-node --require tsx/cjs src/testing/emulator-cli.ts >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-for _ in $(seq 1 150); do
-  # The exact line the CLI prints once it listens (LISTENING_LINE_PREFIX, then the URL).
-  url=$(sed -n 's/^CoreWeave Inference API emulator listening on //p' "$work/emulator.log" | head -n 1 || true)
-  [ -n "$url" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "The emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
-echo "Emulator: $url"
-export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN=emulator-token
+demo_start_emulator --require tsx/cjs src/testing/emulator-cli.ts
 
 plan() { npx cdktf plan "$1" --output "$work/cdktf.out" >"$work/plan.log" 2>&1; }
 

@@ -108,21 +108,8 @@ const fixtures = {
 };
 writeFileSync(process.argv[2], JSON.stringify(fixtures, null, 2));
 NODE
-# node itself, so that $! is the emulator. It also stops by itself if this script dies.
-node "$pkg/dist/testing/emulator-cli.js" --fixtures "$work/fixtures.json" >"$work/emulator.log" 2>&1 &
-emulator_pid=$!
-url=""
-for _ in $(seq 1 150); do
-  # The exact line the CLI prints once it listens (LISTENING_LINE_PREFIX, then the URL).
-  url=$(sed -n 's/^CoreWeave Inference API emulator listening on //p' "$work/emulator.log" | head -n 1 || true)
-  [ -n "$url" ] && break
-  kill -0 "$emulator_pid" 2>/dev/null || { cat "$work/emulator.log" >&2; exit 1; }
-  sleep 0.1
-done
-[ -n "$url" ] || { echo "The emulator did not start:" >&2; cat "$work/emulator.log" >&2; exit 1; }
-echo "Emulator: $url"
-# What the workflow's deploy job has: the token secret (here the emulator's) and the endpoint.
-export COREWEAVE_API_ENDPOINT="$url" COREWEAVE_API_TOKEN=emulator-token
+# The workflow's deploy job has the token secret (here the emulator's) and the endpoint.
+demo_start_emulator "$pkg/dist/testing/emulator-cli.js" --fixtures "$work/fixtures.json"
 
 # A fresh synth of examples/pipelines/app for deployment $1 into $work/$1: the workflow's
 # `npx cdktf synth`, run with node directly (faster, and the cdktf CLI phones home).
