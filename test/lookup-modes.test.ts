@@ -2,6 +2,8 @@
  * Lookup modes for a whole app (live, record, replay), scoped sources, prefetch and the `wait`
  * prop: real `App`s with validation, the default sources, and the emulator in a child process.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -198,6 +200,47 @@ describe("the wait prop", () => {
     expect(d.status).toBe("STATUS_READY");
     expect(d.isReady).toBe(true);
     expect(await requests()).toBe(4);
+  });
+
+  it("writes one progress line per status change to stderr while synth waits", async () => {
+    await emulator.setDeployment("dep-progress", {
+      steps: [
+        { deployment: creating("dep-progress"), requests: 3 },
+        {
+          deployment: deploymentFixture("dep-progress", { status: "STATUS_UPDATING" }).deployment,
+          requests: 2,
+        },
+        { deployment: deploymentFixture("dep-progress").deployment },
+      ],
+    });
+    const child = spawn(
+      process.execPath,
+      ["--require", "tsx/cjs", join(__dirname, "support", "wait-app.ts")],
+      {
+        env: {
+          ...process.env,
+          DEPLOYMENT_ID: "dep-progress",
+          SYNTH_OUTDIR: mkdtempSync(join(tmpdir(), "cw-modes-out-")),
+        },
+      },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const [code] = (await once(child, "close")) as [number];
+    expect(code).toBe(0);
+    expect(stdout).toBe("STATUS_READY\n");
+    expect(stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^coreweave-inference: \[\d+ms\] dep-progress: STATUS_CREATING, not ready: /,
+      ),
+      expect.stringMatching(
+        /^coreweave-inference: \[\d+m?s\] dep-progress: STATUS_UPDATING, not ready: /,
+      ),
+      expect.stringMatching(/^coreweave-inference: \[\d+m?s\] dep-progress: STATUS_READY, ready$/),
+    ]);
+    expect(stderr).not.toContain(TOKEN);
   });
 
   it("fails at once on a terminal status, saying waiting will not help", async () => {
