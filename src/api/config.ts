@@ -128,10 +128,3 @@ export function requireInteger(
   }
   return value;
 }
-
-/** A copy without the `undefined` values, so spreading it over defaults keeps the defaults. */
-export function withoutUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(options).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
-}

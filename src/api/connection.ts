@@ -1,10 +1,5 @@
-import {
-  MAX_TIMER_MS,
-  requireInteger,
-  resolveApiToken,
-  resolveEndpoint,
-  withoutUndefined,
-} from "./config";
+import { MAX_TIMER_MS, requireInteger, resolveApiToken, resolveEndpoint } from "./config";
+import { withoutUndefined } from "./plain-data";
 
 /**
  * How to reach the CoreWeave API. Declared once: the client options, the lookup requests and the

@@ -4,6 +4,7 @@
  * and says what to do. No error ever holds the API token, the request headers or a raw body:
  * messages and `toJSON()` are built from a fixed set of safe fields.
  */
+import { withoutUndefined } from "./plain-data";
 
 export type CoreweaveErrorKind =
   | "configuration"
@@ -52,7 +53,7 @@ export abstract class CoreweaveError extends Error implements CoreweaveErrorFiel
   constructor(message: string, fields: CoreweaveErrorFields = {}) {
     super(message);
     this.name = new.target.name;
-    Object.assign(this, stripUndefined(fields));
+    Object.assign(this, withoutUndefined(fields));
   }
 
   /** A plain, token-free view; also what crosses from the lookup worker thread. */
@@ -61,7 +62,7 @@ export abstract class CoreweaveError extends Error implements CoreweaveErrorFiel
       name: this.name,
       kind: this.kind,
       message: this.message,
-      ...stripUndefined({
+      ...withoutUndefined({
         deploymentId: this.deploymentId,
         httpStatus: this.httpStatus,
         grpcCode: this.grpcCode,
@@ -190,10 +191,4 @@ export function deserializeError(data: SerializedCoreweaveError): CoreweaveError
   const ErrorClass = ERROR_CLASSES[data.kind] ?? CoreweaveApiError;
   const { name: _name, kind: _kind, message, ...fields } = data;
   return new ErrorClass(message, fields);
-}
-
-function stripUndefined<T extends object>(fields: T): Partial<T> {
-  return Object.fromEntries(
-    Object.entries(fields).filter(([, value]) => value !== undefined),
-  ) as Partial<T>;
 }

@@ -2,7 +2,8 @@
  * Retry policy, in one place: what is retried, how long to wait, and how `Retry-After` is read.
  * Pure functions, so they are unit-tested without a network.
  */
-import { MAX_TIMER_MS, requireInteger, withoutUndefined } from "./config";
+import { MAX_TIMER_MS, requireInteger } from "./config";
+import { withoutUndefined } from "./plain-data";
 import { CONNECTION_DEFAULTS } from "./connection";
 import { ConfigurationError, type CoreweaveError } from "./errors";
 

@@ -13,6 +13,7 @@ import {
   UnauthenticatedError,
 } from "./errors";
 import { sanitizeText } from "./text";
+import { isRecord } from "./plain-data";
 
 /** `google.rpc.Code` names, indexed by number. */
 export const GRPC_CODE_NAMES = [
@@ -184,8 +185,4 @@ function classify(
       }
       return [CoreweaveApiError, "The API refused the request (not retried)."];
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -17,6 +17,7 @@ import {
   evaluateReadiness,
   type ReadinessPolicy,
   type ReadinessVerdict,
+  type ResolvedReadinessPolicy,
   resolveReadinessPolicy,
 } from "./readiness";
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableError } from "./retry";
@@ -79,8 +80,8 @@ export interface WaitHooks {
   readonly onProgress?: (line: string) => void;
 }
 
-/** Checks wait options, naming the bad one; returns them unchanged. */
-export function checkWaitOptions(options: WaitOptions): WaitOptions {
+/** Checks wait options, naming the bad one; returns their readiness policy, resolved. */
+export function checkWaitOptions(options: WaitOptions): ResolvedReadinessPolicy {
   requireInteger("wait.timeoutMs", options.timeoutMs, 1, MAX_TIMER_MS);
   if (options.pollIntervalMs !== undefined) {
     requireInteger("wait.pollIntervalMs", options.pollIntervalMs, 1, MAX_TIMER_MS);
@@ -91,8 +92,7 @@ export function checkWaitOptions(options: WaitOptions): WaitOptions {
         "time; write e.g. 2026-01-31T12:00:00Z.",
     );
   }
-  resolveReadinessPolicy(options);
-  return options;
+  return resolveReadinessPolicy(options);
 }
 
 /** Judges one answer for a waiter: ready, never going to be, or not yet. */

@@ -73,17 +73,16 @@ export class DeploymentReadinessGate extends Construct implements TerraformDepen
 
   constructor(scope: Construct, id: string, props: DeploymentReadinessGateProps) {
     super(scope, id);
+    const { Annotations, TerraformStack } = cdkFor(this);
     try {
       this.policy = resolveReadinessPolicy(props);
       this.maxAgeMs = resolveMaxAgeMs(props.maxAgeMs);
-      const { Annotations } = cdkFor(this);
       for (const warning of policyWarnings(this.policy)) Annotations.of(this).addWarning(warning);
     } catch (error) {
       if (error instanceof CoreweaveError) throw new Error(`${this.node.path}: ${error.message}`);
       throw error;
     }
     const { deployment } = props;
-    const { TerraformStack } = cdkFor(this);
     if (TerraformStack.of(deployment) !== TerraformStack.of(this)) {
       // Across stacks, the condition would read the other stack's last *applied* snapshot
       // (a remote-state output), not what this synth looked up.

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from "../api/connection";
 import { ConfigurationError, CoreweaveError, InvalidResponseError } from "../api/errors";
-import { evaluateReadiness, policyWarnings, resolveReadinessPolicy } from "../api/readiness";
+import { evaluateReadiness, policyWarnings } from "../api/readiness";
 import type {
   Deployment,
   DeploymentAutoscaling,
@@ -188,7 +188,7 @@ export class CoreweaveDeploymentData extends Construct {
     let result: DeploymentLookupResult;
     try {
       if (wait) {
-        for (const warning of policyWarnings(resolveReadinessPolicy(checkWaitOptions(wait)))) {
+        for (const warning of policyWarnings(checkWaitOptions(wait))) {
           cdk.Annotations.of(this).addWarning(warning);
         }
       }
@@ -199,7 +199,7 @@ export class CoreweaveDeploymentData extends Construct {
       result = { ok: false, error };
     }
     if (!result.ok && result.error instanceof LookupNotRecordedError) {
-      // Replay misses are collected, so one failed synth lists them all (see notRecorded).
+      // Replay misses are collected, so one failed synth lists them all (see reportNotRecorded).
       this.#notRecorded = new DeploymentLookupError(this.node.path, result.error);
       result = { ok: true, deployment: placeholder(deploymentId) };
       reportNotRecorded(this, deploymentId);
@@ -227,7 +227,7 @@ export class CoreweaveDeploymentData extends Construct {
     this.deploymentId = spec.id;
     this.name = spec.name;
     // Mutable in type, so it feeds `string[]` props of generated bindings; frozen at runtime.
-    this.gatewayIds = spec.gatewayIds as string[];
+    this.gatewayIds = spec.gatewayIds;
     this.model = spec.model;
     this.runtime = spec.runtime;
     this.resources = spec.resources;
@@ -236,7 +236,7 @@ export class CoreweaveDeploymentData extends Construct {
     this.organizationId = spec.organizationId;
     this.disabled = spec.disabled;
     this.status = status.status;
-    this.conditions = status.conditions as DeploymentCondition[];
+    this.conditions = status.conditions;
     this.createdAt = status.createdAt;
     this.updatedAt = status.updatedAt;
     this.isReady = evaluateReadiness(raw).ready;

@@ -16,6 +16,7 @@ import {
   LOOKUP_MODES,
   type LookupMode,
 } from "./lookup-settings";
+import { isRecord } from "../api/plain-data";
 
 export { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME, LOOKUP_MODE_ENV, LOOKUP_MODES, type LookupMode };
 
@@ -104,7 +105,7 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
  * Written to a temporary file and renamed, so an interrupted synth never leaves half a file.
  */
 export function writeLookupFile(path: string, entries: ReadonlyMap<string, LookupFileEntry>): void {
-  const deployments = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const deployments = Object.fromEntries(entries);
   const text = `${JSON.stringify(sortKeys({ version: FORMAT_VERSION, deployments }), null, 2)}\n`;
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
@@ -130,8 +131,4 @@ function sortKeys(value: unknown): unknown {
       .sort()
       .map((key) => [key, sortKeys(value[key])]),
   );
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -12,6 +12,7 @@
 import type { IConstruct } from "constructs";
 import { type CdkLibrary, cdkFor } from "../cdk";
 import type { TerraformResourceElement } from "./element-types";
+import { isRecord } from "../api/plain-data";
 
 type Lifecycle = NonNullable<
   ConstructorParameters<CdkLibrary["TerraformResource"]>[2]["lifecycle"]
@@ -174,8 +175,4 @@ function mapValues(
   map: (value: unknown) => unknown,
 ): Record<string, unknown> {
   return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, map(value)]));
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
