@@ -4,6 +4,8 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -44,6 +46,17 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   });
   expect(stdout + stderr).not.toContain(TOKEN);
   return { code, stdout, stderr };
+}
+
+/** A loopback URL where nothing listens: a port just freed. */
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, "close");
+  return `http://127.0.0.1:${port}`;
 }
 
 const creating = (id: string) =>
@@ -146,6 +159,77 @@ describe("wait", () => {
   });
 
   it.each([
+    ["404", 404, "DeploymentNotFoundError", /HTTP 404 NOT_FOUND/],
+    ["403", 403, "PermissionDeniedError", /HTTP 403 PERMISSION_DENIED/],
+    ["401", 401, "UnauthenticatedError", /HTTP 401 UNAUTHENTICATED/],
+  ] as const)(
+    "exits 3 at once on a %s, naming the error; --json says outcome error",
+    async (_what, httpStatus, name, message) => {
+      emulator.setDeployment("dep-p", deploymentFixture("dep-p"));
+      emulator.addFault({ type: "status", httpStatus, times: -1 });
+      const started = Date.now();
+      const run = await cli(["wait", "dep-p", "--interval", "50ms", "--timeout", "1m", "--json"]);
+      expect(run.code).toBe(3);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(run.stderr).toMatch(message);
+      expect(JSON.parse(run.stdout)).toMatchObject({
+        deploymentId: "dep-p",
+        outcome: "error",
+        ready: false,
+        error: { name },
+      });
+      expect(emulator.requestLog()).toHaveLength(1);
+    },
+  );
+
+  it("exits 3, not 1, when no poll ever read the deployment (5xx throughout)", async () => {
+    emulator.setDeployment("dep-5", deploymentFixture("dep-5"));
+    emulator.addFault({ type: "status", httpStatus: 503, times: -1 });
+    const run = await cli(["wait", "dep-5", "--interval", "50ms", "--timeout", "1500ms", "--json"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(
+      /"dep-5" could not be read in \d+ polls? over .*\(timeout 1s500ms\); the last error: .*HTTP 503/,
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      outcome: "unreachable",
+      ready: false,
+      blockers: [],
+      lastError: { name: "ServerError", httpStatus: 503 },
+    });
+  });
+
+  it("exits 3 by its timeout against a closed port, naming the connection failure", async () => {
+    const closed = await closedPortUrl();
+    const started = Date.now();
+    const run = await cli(["wait", "dep-x", "--interval", "100ms", "--timeout", "2s", "--json"], {
+      COREWEAVE_API_ENDPOINT: closed,
+    });
+    expect(run.code).toBe(3);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(run.stderr).toMatch(/could not be read in .*; the last error: .*ECONNREFUSED/);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      outcome: "unreachable",
+      lastError: { name: "ApiConnectionError" },
+    });
+  });
+
+  it("exits 1 when the deployment was read, even if every later poll failed", async () => {
+    emulator.setDeployment("dep-r5", { deployment: creating("dep-r5") });
+    const run = cli(["wait", "dep-r5", "--interval", "200ms", "--timeout", "1500ms", "--json"]);
+    while (emulator.requestLog().length === 0) await new Promise((r) => setTimeout(r, 10));
+    emulator.addFault({ type: "status", httpStatus: 503, times: -1 });
+    const { code, stdout, stderr } = await run;
+    expect(code).toBe(1);
+    expect(stderr).toContain('"dep-r5" was not ready after');
+    expect(JSON.parse(stdout)).toMatchObject({
+      outcome: "timeout",
+      status: "STATUS_CREATING",
+      lastError: { httpStatus: 503 },
+    });
+    expect(emulator.requestLog().map((entry) => entry.status)).toContain(503);
+  });
+
+  it.each([
     ["STATUS_FAILED", {}],
     ["STATUS_ERROR", {}],
     ["a disabled deployment", { disabled: true, status: "STATUS_CREATING" }],
@@ -206,9 +290,7 @@ describe("wait", () => {
     emulator.setDeployment("dep-n", deploymentFixture("dep-n", { status: "STATUS_RUNNING" }));
     const run = await cli(["wait", "dep-n", "--accept", "STATUS_RUNNING", "--timeout", "5s"]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(
-      /warning: acceptedStatuses lists STATUS_RUNNING, which this version/,
-    );
+    expect(run.stderr).toMatch(/warning: --accept lists STATUS_RUNNING, which this version/);
     const strict = await cli(["wait", "dep-n", "--timeout", "200ms", "--interval", "100ms"]);
     expect(strict.code).toBe(1);
   });
@@ -231,26 +313,60 @@ describe("usage errors exit 2", () => {
   it.each([
     [[], /missing command/],
     [["frobnicate"], /unknown command "frobnicate"/],
-    [["get"], /get takes exactly one deployment ID/],
-    [["get", "a", "b"], /get takes exactly one deployment ID/],
-    [["wait", "dep", "--timeout", "10"], /--timeout "10" is not a duration/],
-    [["wait", "dep", "--interval", "fast"], /--interval "fast" is not a duration/],
-    [["wait", "dep", "--accept", "READY"], /"READY", which is not a status that can count/],
-    [["wait", "dep", "--updated-after", "yesterday"], /not an RFC 3339 time/],
-    [["get", "dep", "--colour"], /Unknown option '--colour'/],
-    [["lookups", "reset"], /takes deployment IDs, or --all/],
-  ])("%j", async (args, message) => {
+  ])("%j: the message and the full usage", async (args, message) => {
     const run = await cli(args as string[]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
     expect(run.stderr).toContain("usage: coreweave-inference <command>");
+  });
+
+  it.each([
+    [["get"], /get takes exactly one deployment ID/],
+    [["get", "a", "b"], /get takes exactly one deployment ID/],
+    [["wait", "dep", "--timeout", "10"], /--timeout "10" is not a duration/],
+    [["wait", "dep", "--timeout", "99999999d"], /--timeout "99999999d" is too long: .*24d20h31m/],
+    [["wait", "dep", "--interval", "fast"], /--interval "fast" is not a duration/],
+    [["wait", "dep", "--accept", "READY"], /--accept "READY" is not a status that can count/],
+    [["wait", "dep", "--condition", "a b"], /--condition "a b" is not a condition type/],
+    [["wait", "dep", "--updated-after", "yesterday"], /not an RFC 3339 time/],
+    [["get", "dep", "--colour"], /Unknown option '--colour' \(see/],
+    [["lookups", "reset"], /takes deployment IDs, or --all/],
+  ])("%j: one line that names the flag, no usage dump", async (args, message) => {
+    const run = await cli(args as string[]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toMatch(
+      /^coreweave-inference: [^\n]+ \(see coreweave-inference --help\)\n$/,
+    );
+    expect(run.stderr).not.toMatch(/acceptedStatuses|requiredConditions|timeoutMs|wait\./);
     expect(emulator.requestLog()).toHaveLength(0);
   });
 
   it("prints usage on --help with exit 0", async () => {
     const run = await cli(["--help"]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain("exit codes: 0 ready/ok, 1 not ready at timeout, 2 usage error");
+    expect(run.stdout).toContain(
+      "exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error",
+    );
+  });
+});
+
+describe("configuration errors speak CLI", () => {
+  it("names COREWEAVE_API_TOKEN and no construct prop when the token is missing", async () => {
+    const run = await cli(["get", "dep"], { COREWEAVE_API_TOKEN: "" });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("set COREWEAVE_API_TOKEN in the environment.");
+    expect(run.stderr).not.toMatch(/apiToken|option/);
+  });
+
+  it("names --endpoint when the flag is the bad endpoint, and the fix for an API path", async () => {
+    const run = await cli(["get", "dep", "--endpoint", `${url}/v1alpha1`]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe(
+      `coreweave-inference: --endpoint ends with the API path /v1alpha1, which every request ` +
+        `adds itself. Set it to the base URL without that path: ${url}/\n`,
+    );
+    expect(emulator.requestLog()).toHaveLength(0);
   });
 });
 

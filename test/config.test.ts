@@ -50,6 +50,37 @@ describe("resolveEndpoint", () => {
   ])("rejects %s", (endpoint, message) => {
     expect(() => resolveEndpoint(endpoint, {})).toThrow(message);
   });
+
+  it.each([
+    ["https://api.coreweave.com/v1alpha1", "/v1alpha1", "https://api.coreweave.com/"],
+    ["https://api.coreweave.com/v1alpha1/", "/v1alpha1", "https://api.coreweave.com/"],
+    [
+      "https://proxy.example/cw/v1alpha1/inference/deployments",
+      "/v1alpha1/inference/deployments",
+      "https://proxy.example/cw/",
+    ],
+  ])("refuses %s, which ends with the API path, naming the base URL", (endpoint, path, base) => {
+    expect(() => resolveEndpoint(endpoint, {})).toThrow(ConfigurationError);
+    expect(thrown(() => resolveEndpoint(endpoint, {}))).toBe(
+      `the endpoint option ends with the API path ${path}, which every request adds itself. ` +
+        `Set it to the base URL without that path: ${base}`,
+    );
+  });
+
+  it("keeps a reverse-proxy path prefix that is not the API path", () => {
+    expect(resolveEndpoint("https://proxy.example/coreweave", {}).href).toBe(
+      "https://proxy.example/coreweave/",
+    );
+    expect(resolveEndpoint("https://proxy.example/v1alpha1-proxy/", {}).href).toBe(
+      "https://proxy.example/v1alpha1-proxy/",
+    );
+  });
+
+  it("names the variable when the endpoint comes from COREWEAVE_API_ENDPOINT", () => {
+    expect(() =>
+      resolveEndpoint(undefined, { COREWEAVE_API_ENDPOINT: "https://h.example/v1alpha1" }),
+    ).toThrow(/^COREWEAVE_API_ENDPOINT ends with the API path/);
+  });
 });
 
 describe("resolveApiToken", () => {

@@ -14,6 +14,9 @@ import {
   InvalidDeploymentIdError,
   InvalidResponseError,
   LiveDeploymentSource,
+  PermissionDeniedError,
+  ServerError,
+  WaitTimeoutError,
 } from "../src";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 import { walk } from "./support/files";
@@ -149,6 +152,44 @@ it("refuses a valid body that echoes the token, so it never reaches the stack", 
   expect(error.message).not.toContain(TOKEN);
   const outdir = Testing.fullSynth(stack);
   for (const file of walk(outdir)) expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
+});
+
+describe("the wait prop tells a wrong endpoint from a slow rollout", () => {
+  const waiting = (stack: TerraformStack, deploymentId: string) =>
+    new CoreweaveDeploymentData(stack, "d", {
+      deploymentId,
+      endpoint: emulator.url,
+      apiToken: TOKEN,
+      wait: { timeoutMs: 1200, pollIntervalMs: 100 },
+    });
+
+  it("fails at once with the API's error on a 403", async () => {
+    await emulator.setDeployment("dep-w403", deploymentFixture("dep-w403"));
+    await emulator.addFault({ type: "status", httpStatus: 403, times: -1 });
+    const started = Date.now();
+    const error = thrown(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-w403"));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.reason).toBeInstanceOf(PermissionDeniedError);
+    expect(await emulator.requestLog()).toHaveLength(1);
+  });
+
+  it("fails with the last API error, not a wait timeout, when no poll read it", async () => {
+    await emulator.setDeployment("dep-w503", deploymentFixture("dep-w503"));
+    await emulator.addFault({ type: "status", httpStatus: 503, times: -1 });
+    const error = thrown(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-w503"));
+    expect(error.reason).toBeInstanceOf(ServerError);
+    expect(error.reason).not.toBeInstanceOf(WaitTimeoutError);
+    expect(error.message).toMatch(/"dep-w503" could not be read in .*the last error: .*HTTP 503/);
+  });
+
+  it("fails with WaitTimeoutError when it was read and is not ready", async () => {
+    await emulator.setDeployment(
+      "dep-wslow",
+      deploymentFixture("dep-wslow", { status: "STATUS_CREATING" }),
+    );
+    const error = thrown(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-wslow"));
+    expect(error.reason).toBeInstanceOf(WaitTimeoutError);
+  });
 });
 
 function thrown(fn: () => unknown): DeploymentLookupError {

@@ -8,16 +8,34 @@ export const ENDPOINT_ENV = "COREWEAVE_API_ENDPOINT";
 export const TOKEN_ENV = "COREWEAVE_API_TOKEN";
 
 /**
+ * How an interface names the connection options in its messages: the library's props by
+ * default, the CLI's flags for the CLI. `apiToken` is absent where there is no token option
+ * (the CLI reads the token from the environment only).
+ */
+export interface ConnectionOptionNames {
+  readonly endpoint: string;
+  readonly apiToken?: string;
+}
+
+export const CONNECTION_OPTION_NAMES: ConnectionOptionNames = {
+  endpoint: "the endpoint option",
+  apiToken: "the apiToken option",
+};
+
+/** The path every request adds to the endpoint; an endpoint that already ends with it is wrong. */
+const API_PATH_SUFFIX = /\/v1alpha1(?:\/inference(?:\/deployments)?)?\/?$/i;
+
+/**
  * The first value that is set, and where it came from. An empty or blank string is "not set",
  * so `endpoint: ""` (say, from an unset CI variable) falls through to the environment.
  */
 function firstSet(
   option: string | undefined,
-  optionName: string,
+  optionName: string | undefined,
   env: NodeJS.ProcessEnv,
   envName: string,
 ): { readonly value: string; readonly source: string } | undefined {
-  if (isSet(option)) return { value: option, source: `the ${optionName} option` };
+  if (optionName !== undefined && isSet(option)) return { value: option, source: optionName };
   const fromEnv = env[envName];
   if (isSet(fromEnv)) return { value: fromEnv, source: envName };
   return undefined;
@@ -36,8 +54,9 @@ function isSet(value: string | undefined): value is string {
 export function resolveEndpoint(
   option: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  names: ConnectionOptionNames = CONNECTION_OPTION_NAMES,
 ): URL {
-  const chosen = firstSet(option, "endpoint", env, ENDPOINT_ENV);
+  const chosen = firstSet(option, names.endpoint, env, ENDPOINT_ENV);
   const raw = chosen === undefined ? DEFAULT_ENDPOINT : String(chosen.value).trim();
   const source = chosen?.source ?? "the default endpoint";
   let url: URL;
@@ -53,7 +72,7 @@ export function resolveEndpoint(
   }
   if (url.username || url.password) {
     throw new ConfigurationError(
-      `${source} must not contain credentials; pass the token via ${TOKEN_ENV} or the apiToken option.`,
+      `${source} must not contain credentials; pass the token via ${tokenSources(names)}.`,
     );
   }
   if (url.search || url.hash) {
@@ -67,8 +86,23 @@ export function resolveEndpoint(
         "Use https (plain http is allowed only to loopback addresses, e.g. a local emulator).",
     );
   }
+  const apiPath = API_PATH_SUFFIX.exec(url.pathname);
+  if (apiPath !== null) {
+    // Requests add /v1alpha1/... themselves; the result would be /v1alpha1/v1alpha1/... and a
+    // 404 that reads like a wrong deployment ID. A proxy prefix of another name is fine.
+    const base = new URL(url.pathname.slice(0, apiPath.index + 1), url.origin).href;
+    throw new ConfigurationError(
+      `${source} ends with the API path ${apiPath[0].replace(/\/$/, "")}, which every request ` +
+        `adds itself. Set it to the base URL without that path: ${base}`,
+    );
+  }
   if (!url.pathname.endsWith("/")) url.pathname += "/";
   return url;
+}
+
+/** Where a token can come from, in the words of the interface that asks. */
+function tokenSources(names: ConnectionOptionNames): string {
+  return names.apiToken === undefined ? TOKEN_ENV : `${TOKEN_ENV} or ${names.apiToken}`;
 }
 
 /**
@@ -79,11 +113,13 @@ export function resolveEndpoint(
 export function resolveApiToken(
   option: string | undefined,
   env: NodeJS.ProcessEnv = process.env,
+  names: ConnectionOptionNames = CONNECTION_OPTION_NAMES,
 ): string {
-  const chosen = firstSet(option, "apiToken", env, TOKEN_ENV);
+  const chosen = firstSet(option, names.apiToken, env, TOKEN_ENV);
   if (chosen === undefined) {
+    const orOption = names.apiToken === undefined ? "" : ` (or pass ${names.apiToken})`;
     throw new ConfigurationError(
-      `No CoreWeave API token: set ${TOKEN_ENV} in the environment (or pass the apiToken option). ` +
+      `No CoreWeave API token: set ${TOKEN_ENV} in the environment${orOption}. ` +
         "Create a token in the CoreWeave console under API access tokens.",
     );
   }

@@ -1,4 +1,11 @@
-import { MAX_TIMER_MS, requireInteger, resolveApiToken, resolveEndpoint } from "./config";
+import {
+  CONNECTION_OPTION_NAMES,
+  type ConnectionOptionNames,
+  MAX_TIMER_MS,
+  requireInteger,
+  resolveApiToken,
+  resolveEndpoint,
+} from "./config";
 import { withoutUndefined } from "./plain-data";
 
 /**
@@ -78,17 +85,19 @@ export interface ResolvedConnection {
  * Applies defaults and the environment, and checks every option. Throws `ConfigurationError`
  * naming the option and what to do; never sends a request. `undefined`, and an empty string for
  * `endpoint`/`apiToken`, mean "not set". Resolving a resolved connection returns it unchanged.
+ * `names` words the messages for the interface that asks (props, or the CLI's flags).
  */
 export function resolveConnection(
   options: ConnectionOptions = {},
   env: NodeJS.ProcessEnv = process.env,
+  names: ConnectionOptionNames = CONNECTION_OPTION_NAMES,
 ): ResolvedConnection {
   const merged = { ...CONNECTION_DEFAULTS, ...withoutUndefined(options) };
   const checked = (name: keyof typeof CONNECTION_LIMITS): number =>
     requireInteger(name, merged[name], ...CONNECTION_LIMITS[name]);
   return {
-    endpoint: resolveEndpoint(options.endpoint, env).href,
-    apiToken: resolveApiToken(options.apiToken, env),
+    endpoint: resolveEndpoint(options.endpoint, env, names).href,
+    apiToken: resolveApiToken(options.apiToken, env, names),
     attemptTimeoutMs: checked("attemptTimeoutMs"),
     deadlineMs: checked("deadlineMs"),
     maxRetries: checked("maxRetries"),

@@ -41,7 +41,8 @@ export interface CoreweaveErrorFields {
 }
 
 export abstract class CoreweaveError extends Error implements CoreweaveErrorFields {
-  abstract readonly kind: CoreweaveErrorKind;
+  /** Set on each class's prototype from {@link ERROR_CLASSES}. */
+  declare readonly kind: CoreweaveErrorKind;
   // `declare`: set only when known, so inspect output shows no `undefined` noise.
   declare readonly deploymentId?: string;
   declare readonly httpStatus?: number;
@@ -50,10 +51,18 @@ export abstract class CoreweaveError extends Error implements CoreweaveErrorFiel
   declare readonly attempts?: number;
   declare readonly retryAfterMs?: number;
 
+  /**
+   * The message says everything a user can act on, so an uncaught error (a failed synth, a
+   * script) prints as that one line: the stack is the message alone, and the typed fields are
+   * not enumerable, so Node prints no `{ kind: ..., deploymentId: ... }` block after it.
+   */
   constructor(message: string, fields: CoreweaveErrorFields = {}) {
     super(message);
     this.name = new.target.name;
-    Object.assign(this, withoutUndefined(fields));
+    this.stack = `${this.name}: ${message}`;
+    for (const [key, value] of Object.entries(withoutUndefined(fields))) {
+      Object.defineProperty(this, key, { value, enumerable: false });
+    }
   }
 
   /** A plain, token-free view; also what crosses from the lookup worker thread. */
@@ -82,85 +91,81 @@ export interface SerializedCoreweaveError extends CoreweaveErrorFields {
 
 /** Bad options or environment: fails before any request is sent. */
 export class ConfigurationError extends CoreweaveError {
-  readonly kind = "configuration";
+  declare readonly kind: "configuration";
 }
 
 /** The deployment ID cannot be sent safely (empty, `/`, `..`, invisible characters, too long). */
 export class InvalidDeploymentIdError extends CoreweaveError {
-  readonly kind = "invalid_deployment_id";
+  declare readonly kind: "invalid_deployment_id";
 }
 
 /** A non-2xx answer from the API. Subclasses name the common cases. */
-export class CoreweaveApiError extends CoreweaveError {
-  readonly kind: CoreweaveErrorKind = "api_error";
-}
+export class CoreweaveApiError extends CoreweaveError {}
 export class DeploymentNotFoundError extends CoreweaveApiError {
-  override readonly kind = "not_found";
+  declare readonly kind: "not_found";
 }
 export class UnauthenticatedError extends CoreweaveApiError {
-  override readonly kind = "unauthenticated";
+  declare readonly kind: "unauthenticated";
 }
 export class PermissionDeniedError extends CoreweaveApiError {
-  override readonly kind = "permission_denied";
+  declare readonly kind: "permission_denied";
 }
 export class InvalidArgumentError extends CoreweaveApiError {
-  override readonly kind = "invalid_argument";
+  declare readonly kind: "invalid_argument";
 }
 export class RateLimitedError extends CoreweaveApiError {
-  override readonly kind = "rate_limited";
+  declare readonly kind: "rate_limited";
 }
 /** 5xx (including 501 Unimplemented) and 408. */
 export class ServerError extends CoreweaveApiError {
-  override readonly kind = "server_error";
+  declare readonly kind: "server_error";
 }
 
 /** An attempt, or the whole lookup, ran out of time. */
 export class ApiTimeoutError extends CoreweaveError {
-  readonly kind = "timeout";
+  declare readonly kind: "timeout";
 }
 /**
  * No usable HTTP answer: refused, reset, DNS (retried), and the two subclasses below, which are
  * not retried because they cannot get better by themselves.
  */
-export class ApiConnectionError extends CoreweaveError {
-  readonly kind: CoreweaveErrorKind = "connection";
-}
+export class ApiConnectionError extends CoreweaveError {}
 /**
  * The TLS handshake failed, most often because the server's certificate could not be verified
  * (a private CA, a self-signed or expired certificate, a name mismatch). Never retried.
  */
 export class TlsError extends ApiConnectionError {
-  override readonly kind = "tls";
+  declare readonly kind: "tls";
 }
 /**
  * The server was reached but answered with something that is not valid HTTP (a garbage status
  * line, headers over the size limit): the endpoint is not an HTTP API. Never retried.
  */
 export class ProtocolError extends ApiConnectionError {
-  override readonly kind = "protocol";
+  declare readonly kind: "protocol";
 }
 /**
  * A 2xx answer that cannot be used: not UTF-8 JSON, an unexpected `Content-Encoding`, a body that
  * does not match the schema or describes another deployment, or one that echoes the API token.
  */
 export class InvalidResponseError extends CoreweaveError {
-  readonly kind = "invalid_response";
+  declare readonly kind: "invalid_response";
 }
 /** A body larger than the configured cap; reading stopped at the cap. */
 export class ResponseTooLargeError extends CoreweaveError {
-  readonly kind = "response_too_large";
+  declare readonly kind: "response_too_large";
 }
 
 /** A wait for readiness ran out of time; the message names the last status and each blocker. */
 export class WaitTimeoutError extends CoreweaveError {
-  readonly kind = "wait_timeout";
+  declare readonly kind: "wait_timeout";
 }
 /**
  * The deployment cannot become ready by itself (`STATUS_FAILED`, `STATUS_ERROR`, or disabled):
  * a wait ends at once.
  */
 export class DeploymentTerminalError extends CoreweaveError {
-  readonly kind = "terminal";
+  declare readonly kind: "terminal";
 }
 
 const ERROR_CLASSES: Record<
@@ -185,6 +190,10 @@ const ERROR_CLASSES: Record<
   wait_timeout: WaitTimeoutError,
   terminal: DeploymentTerminalError,
 };
+
+for (const [kind, ErrorClass] of Object.entries(ERROR_CLASSES)) {
+  Object.defineProperty(ErrorClass.prototype, "kind", { value: kind, enumerable: false });
+}
 
 /** Rebuilds a typed error from its `toJSON()` form (used across the lookup worker boundary). */
 export function deserializeError(data: SerializedCoreweaveError): CoreweaveError {

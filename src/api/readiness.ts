@@ -51,6 +51,29 @@ const STATUS_NAME = /^STATUS_[A-Z0-9_]{1,60}$/;
 
 const CONDITION_TYPE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
 
+/**
+ * Why a status cannot be listed as ready, as a clause that follows the status ("… "READY" is
+ * not …"); undefined when it can. Shared by the props check and the CLI's `--accept` check, so
+ * each names its own option.
+ */
+export function statusNameProblem(status: string): string | undefined {
+  if (STATUS_NAME.test(status) && status !== "STATUS_UNSPECIFIED") return undefined;
+  return (
+    "is not a status that can count as ready. Write statuses as the API does (STATUS_ and " +
+    `capitals), e.g. ${KNOWN_DEPLOYMENT_STATUSES.join(", ")}.`
+  );
+}
+
+/**
+ * Why a condition type cannot be required, as a clause like {@link statusNameProblem}.
+ * Condition types are Kubernetes-style names (`Ready`, `example.com/Available`). Anything else is
+ * a typo, and would have to be escaped inside the gate's Terraform expression.
+ */
+export function conditionTypeProblem(type: string): string | undefined {
+  if (CONDITION_TYPE.test(type)) return undefined;
+  return "is not a condition type: use letters, digits, '.', '_', '-' and '/' only, e.g. Ready.";
+}
+
 export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedReadinessPolicy {
   const acceptedStatuses = policy.acceptedStatuses ?? ["STATUS_READY"];
   if (acceptedStatuses.length === 0) {
@@ -58,25 +81,22 @@ export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedRe
       "acceptedStatuses is empty, so no deployment could ever be ready. List at least one status, e.g. STATUS_READY.",
     );
   }
-  const badStatus = acceptedStatuses.find(
-    (status) => !STATUS_NAME.test(status) || status === "STATUS_UNSPECIFIED",
-  );
-  if (badStatus !== undefined) {
-    throw new ConfigurationError(
-      `acceptedStatuses contains ${JSON.stringify(sanitizeText(badStatus, 60))}, which is not a ` +
-        "status that can count as ready. Write statuses as the API does (STATUS_ and capitals), " +
-        `e.g. ${KNOWN_DEPLOYMENT_STATUSES.join(", ")}.`,
-    );
+  for (const status of acceptedStatuses) {
+    const problem = statusNameProblem(status);
+    if (problem !== undefined) {
+      throw new ConfigurationError(
+        `acceptedStatuses contains ${JSON.stringify(sanitizeText(status, 60))}, which ${problem}`,
+      );
+    }
   }
   const requiredConditions = policy.requiredConditions;
-  // Condition types are Kubernetes-style names (`Ready`, `example.com/Available`). Anything else
-  // is a typo, and would have to be escaped inside the gate's Terraform expression.
-  const badType = requiredConditions?.find((type) => !CONDITION_TYPE.test(type));
-  if (badType !== undefined) {
-    throw new ConfigurationError(
-      `requiredConditions contains ${JSON.stringify(sanitizeText(badType, 60))}, which is not a ` +
-        "condition type: use letters, digits, '.', '_', '-' and '/' only, e.g. Ready.",
-    );
+  for (const type of requiredConditions ?? []) {
+    const problem = conditionTypeProblem(type);
+    if (problem !== undefined) {
+      throw new ConfigurationError(
+        `requiredConditions contains ${JSON.stringify(sanitizeText(type, 60))}, which ${problem}`,
+      );
+    }
   }
   return {
     acceptedStatuses: [...new Set(acceptedStatuses)],
@@ -85,14 +105,20 @@ export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedRe
   };
 }
 
-/** Warnings about a policy that is valid but risky: accepted statuses this library does not know. */
-export function policyWarnings(policy: ResolvedReadinessPolicy): string[] {
+/**
+ * Warnings about a policy that is valid but risky: accepted statuses this library does not know.
+ * `option` names where they were listed: the prop by default, `--accept` for the CLI.
+ */
+export function policyWarnings(
+  policy: ResolvedReadinessPolicy,
+  option = "acceptedStatuses",
+): string[] {
   const known: readonly string[] = KNOWN_DEPLOYMENT_STATUSES;
   return policy.acceptedStatuses
     .filter((status) => !known.includes(status))
     .map(
       (status) =>
-        `acceptedStatuses lists ${status}, which this version of cdktf-coreweave-inference does ` +
+        `${option} lists ${status}, which this version of cdktf-coreweave-inference does ` +
         `not know (known: ${known.join(", ")}). It counts as ready because you listed it; ` +
         "check that it means what you expect.",
     );

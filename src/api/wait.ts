@@ -11,6 +11,7 @@ import {
   ConfigurationError,
   CoreweaveError,
   DeploymentTerminalError,
+  deserializeError,
   WaitTimeoutError,
 } from "./errors";
 import {
@@ -56,7 +57,11 @@ export interface WaitObservation {
  * How a wait ended, unless an error that cannot succeed on retry ended it first (thrown):
  * - `ready`: the last answer meets the policy;
  * - `terminal`: the last answer can never meet it (`verdict.terminal` says why);
- * - `timeout`: time ran out; `last` is the last answer read, `lastError` the last failed poll.
+ * - `timeout`: time ran out after the deployment was read and found not ready; `last` is the
+ *   last answer read, `lastError` the last failed poll after it, if any;
+ * - `unreachable`: time ran out and no poll ever read the deployment (a wrong endpoint, an API
+ *   down throughout): `lastError` says why. Not a slow rollout, so callers report it as an API
+ *   failure, not as "not ready yet".
  */
 export type WaitOutcome = WaitEnd &
   (
@@ -64,9 +69,10 @@ export type WaitOutcome = WaitEnd &
     | ({ readonly outcome: "terminal" } & WaitObservation)
     | {
         readonly outcome: "timeout";
-        readonly last?: WaitObservation;
+        readonly last: WaitObservation;
         readonly lastError?: CoreweaveError;
       }
+    | { readonly outcome: "unreachable"; readonly lastError: CoreweaveError }
   );
 
 interface WaitEnd {
@@ -160,7 +166,10 @@ export async function waitForReady(
     const remaining = deadline - Date.now();
     if (remaining > 0) await sleep(Math.min(delay, remaining));
     if (Date.now() >= deadline) {
-      return { ...ended, outcome: "timeout", last, lastError, elapsedMs: Date.now() - started };
+      const elapsedMs = Date.now() - started;
+      if (last) return { ...ended, outcome: "timeout", last, lastError, elapsedMs };
+      // Only failed polls reach here without `last`, and each one set `lastError`.
+      return { ...ended, outcome: "unreachable", lastError: lastError!, elapsedMs };
     }
   }
 }
@@ -178,13 +187,23 @@ export function waitOutcomeError(
       { deploymentId },
     );
   }
-  const state = outcome.last
-    ? `Last status ${sanitizeText(outcome.last.deployment.status.status, 60)}:\n` +
-      outcome.last.verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")
-    : `No poll succeeded; the last error: ${outcome.lastError?.message ?? "none"}`;
+  const waited = `${formatElapsed(outcome.elapsedMs)} (timeout ${formatDuration(options.timeoutMs)})`;
+  if (outcome.outcome === "unreachable") {
+    // The class of the last failure, not WaitTimeoutError: the API was never read, so this is
+    // the endpoint or the API failing, not a rollout that is slow.
+    const { lastError } = outcome;
+    return deserializeError({
+      ...lastError.toJSON(),
+      deploymentId,
+      message:
+        `CoreWeave deployment "${deploymentId}" could not be read in ${outcome.polls} ` +
+        `poll${outcome.polls === 1 ? "" : "s"} over ${waited}; the last error: ${lastError.message}`,
+    });
+  }
   return new WaitTimeoutError(
-    `CoreWeave deployment "${deploymentId}" was not ready after ` +
-      `${formatElapsed(outcome.elapsedMs)} (timeout ${formatDuration(options.timeoutMs)}). ${state}`,
+    `CoreWeave deployment "${deploymentId}" was not ready after ${waited}. ` +
+      `Last status ${sanitizeText(outcome.last.deployment.status.status, 60)}:\n` +
+      outcome.last.verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n"),
     { deploymentId },
   );
 }

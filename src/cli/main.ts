@@ -7,9 +7,17 @@
  */
 import { parseArgs } from "node:util";
 import { CoreweaveInferenceClient } from "../api/client";
-import { parseDuration } from "../api/duration";
-import { ConfigurationError, CoreweaveError } from "../api/errors";
-import { evaluateReadiness, policyWarnings, resolveReadinessPolicy } from "../api/readiness";
+import { MAX_TIMER_MS } from "../api/config";
+import { resolveConnection } from "../api/connection";
+import { formatDuration, parseDuration } from "../api/duration";
+import { CoreweaveError } from "../api/errors";
+import {
+  conditionTypeProblem,
+  evaluateReadiness,
+  policyWarnings,
+  resolveReadinessPolicy,
+  statusNameProblem,
+} from "../api/readiness";
 import { sanitizeText } from "../api/text";
 import {
   DEFAULT_POLL_INTERVAL_MS,
@@ -52,7 +60,8 @@ wait:
 environment: COREWEAVE_API_TOKEN (required for get, wait, lookups record), COREWEAVE_API_ENDPOINT,
   COREWEAVE_LOOKUP_FILE (default ./coreweave-lookups.json)
 
-exit codes: 0 ready/ok, 1 not ready at timeout, 2 usage error, 3 API or configuration error,
+exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error,
+  3 API or configuration error (401, 403, 404... at once; unreachable or 5xx throughout, at timeout),
   4 terminal failure (STATUS_FAILED, STATUS_ERROR, or disabled)`;
 
 const OPTIONS = {
@@ -84,12 +93,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       strict: true,
     }));
   } catch (error) {
-    return usage(io, (error as Error).message);
+    // Node's first sentence names the flag; the rest is advice about `--` that rarely applies.
+    return usage(io, (error as Error).message.split(". ")[0]);
   }
   const [command, ...rest] = positionals;
   if (flags.help || command === "help") {
     io.stdout(`${USAGE}\n`);
     return EXIT.ok;
+  }
+  if (command === undefined) return usage(io, "missing command", { full: true });
+  if (!COMMANDS.includes(command)) {
+    return usage(io, `unknown command ${JSON.stringify(sanitizeText(command, 40))}`, {
+      full: true,
+    });
   }
   try {
     switch (command) {
@@ -97,12 +113,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         return await get(single(rest, "get"), flags, io);
       case "wait":
         return await wait(single(rest, "wait"), flags, io);
-      case "lookups":
-        return await lookupsCommand(rest, flags, io, (env) => client(flags, env));
-      case undefined:
-        throw new UsageError("missing command");
       default:
-        throw new UsageError(`unknown command ${JSON.stringify(sanitizeText(command, 40))}`);
+        return await lookupsCommand(rest, flags, io, (env) => client(flags, env));
     }
   } catch (error) {
     if (error instanceof UsageError) return usage(io, error.message);
@@ -116,8 +128,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-function usage(io: CliIo, message: string): number {
-  io.stderr(`coreweave-inference: ${message}\n\n${USAGE}\n`);
+const COMMANDS: readonly string[] = ["get", "wait", "lookups"];
+
+/**
+ * A usage mistake: one line, exit 2. The full usage only where the user is lost (no command or
+ * an unknown one); after a bad flag value it would bury the one line that matters.
+ */
+function usage(io: CliIo, message: string, { full = false } = {}): number {
+  io.stderr(
+    full
+      ? `coreweave-inference: ${message}\n\n${USAGE}\n`
+      : `coreweave-inference: ${message.replace(/\.$/, "")} (see coreweave-inference --help)\n`,
+  );
   return EXIT.usage;
 }
 
@@ -126,8 +148,11 @@ function single(rest: readonly string[], command: string): string {
   return rest[0];
 }
 
+/** The client, with configuration errors worded for the command line (flags, variables). */
 function client(flags: Flags, env: NodeJS.ProcessEnv): CoreweaveInferenceClient {
-  return new CoreweaveInferenceClient({ endpoint: flags.endpoint, env });
+  return new CoreweaveInferenceClient(
+    resolveConnection({ endpoint: flags.endpoint }, env, { endpoint: "--endpoint" }),
+  );
 }
 
 async function get(deploymentId: string, flags: Flags, io: CliIo): Promise<number> {
@@ -149,55 +174,75 @@ async function get(deploymentId: string, flags: Flags, io: CliIo): Promise<numbe
 async function wait(deploymentId: string, flags: Flags, io: CliIo): Promise<number> {
   const options = waitOptions(flags);
   // Checked before the first request, so a bad policy is a usage error, not a wait.
-  for (const warning of policyWarnings(resolveReadinessPolicy(options))) {
+  for (const warning of policyWarnings(resolveReadinessPolicy(options), "--accept")) {
     io.stderr(`coreweave-inference: warning: ${warning}\n`);
   }
   const api = client(flags, io.env);
+  const started = Date.now();
   let outcome: WaitOutcome;
   try {
     outcome = await waitForReady(api, deploymentId, options, {
       onProgress: (line) => io.stderr(`${line}\n`),
     });
+  } catch (error) {
+    // A permanent API answer (401, 403, 404...) ends the wait at once: exit 3, said as such.
+    if (!(error instanceof CoreweaveError) || !flags.json) throw error;
+    const result = { deploymentId, outcome: "error", ready: false, error: error.toJSON() };
+    io.stdout(`${JSON.stringify({ ...result, elapsedMs: Date.now() - started }, null, 2)}\n`);
+    io.stderr(`coreweave-inference: ${error.message}\n`);
+    return EXIT.apiError;
   } finally {
     await api.close();
   }
-  const code =
-    outcome.outcome === "ready"
-      ? EXIT.ok
-      : outcome.outcome === "terminal"
-        ? EXIT.terminal
-        : EXIT.notReady;
-  const last = outcome.outcome === "timeout" ? outcome.last : outcome;
-  if (flags.json) {
-    const result = {
-      deploymentId,
-      outcome: outcome.outcome,
-      ready: outcome.outcome === "ready",
-      elapsedMs: outcome.elapsedMs,
-      polls: outcome.polls,
-      status: last?.deployment.status.status,
-      blockers: last?.verdict.blockers ?? [],
-      ...(outcome.outcome === "terminal" && { terminal: outcome.verdict.terminal }),
-      ...(outcome.outcome === "timeout" &&
-        outcome.lastError && { lastError: outcome.lastError.toJSON() }),
-      deployment: last?.deployment,
-    };
-    io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-  } else if (outcome.outcome === "ready") {
+  if (flags.json) io.stdout(`${JSON.stringify(waitResult(outcome), null, 2)}\n`);
+  else if (outcome.outcome === "ready") {
     io.stdout(`${deploymentId} is ready (${sanitizeText(outcome.deployment.status.status, 60)})\n`);
   }
   if (outcome.outcome !== "ready") {
     io.stderr(`coreweave-inference: ${waitOutcomeError(outcome, options).message}\n`);
   }
-  return code;
+  return WAIT_EXIT[outcome.outcome];
+}
+
+/** Exit code per outcome: 1 only for a deployment that was read and is not ready yet. */
+const WAIT_EXIT: Readonly<Record<WaitOutcome["outcome"], number>> = {
+  ready: EXIT.ok,
+  terminal: EXIT.terminal,
+  timeout: EXIT.notReady,
+  unreachable: EXIT.apiError,
+};
+
+/** `wait --json`: the outcome says which case it was; `lastError` why no poll succeeded. */
+function waitResult(outcome: WaitOutcome) {
+  const last = outcome.outcome === "timeout" ? outcome.last : outcome;
+  const observed = "deployment" in last ? last : undefined;
+  const lastError = "lastError" in outcome ? outcome.lastError : undefined;
+  return {
+    deploymentId: outcome.deploymentId,
+    outcome: outcome.outcome,
+    ready: outcome.outcome === "ready",
+    elapsedMs: outcome.elapsedMs,
+    polls: outcome.polls,
+    status: observed?.deployment.status.status,
+    blockers: observed?.verdict.blockers ?? [],
+    ...(outcome.outcome === "terminal" && { terminal: outcome.verdict.terminal }),
+    ...(lastError && { lastError: lastError.toJSON() }),
+    deployment: observed?.deployment,
+  };
 }
 
 function waitOptions(flags: Flags): WaitOptions {
   const duration = (flag: string, text: string): number => {
     const ms = parseDuration(text);
+    const quoted = JSON.stringify(sanitizeText(text, 40));
     if (ms === undefined || ms === 0) {
       throw new UsageError(
-        `--${flag} ${JSON.stringify(sanitizeText(text, 40))} is not a duration: write e.g. 500ms, 10s, 20m or 2h`,
+        `--${flag} ${quoted} is not a duration: write e.g. 500ms, 10s, 20m or 2h`,
+      );
+    }
+    if (ms > MAX_TIMER_MS) {
+      throw new UsageError(
+        `--${flag} ${quoted} is too long: the longest is ${formatDuration(MAX_TIMER_MS)}`,
       );
     }
     return ms;
@@ -208,24 +253,30 @@ function waitOptions(flags: Flags): WaitOptions {
       `--updated-after ${JSON.stringify(sanitizeText(updatedAfter, 40))} is not an RFC 3339 time, e.g. 2026-01-31T12:00:00Z`,
     );
   }
-  const options: WaitOptions = {
+  const listed = (
+    flag: string,
+    values: readonly string[] | undefined,
+    check: typeof statusNameProblem,
+  ) => {
+    for (const value of values ?? []) {
+      const problem = check(value);
+      if (problem !== undefined) {
+        throw new UsageError(`--${flag} ${JSON.stringify(sanitizeText(value, 60))} ${problem}`);
+      }
+    }
+    return values;
+  };
+  return {
     timeoutMs: duration("timeout", flags.timeout ?? DEFAULT_TIMEOUT),
     pollIntervalMs:
       flags.interval === undefined
         ? DEFAULT_POLL_INTERVAL_MS
         : duration("interval", flags.interval),
-    acceptedStatuses: flags.accept,
-    requiredConditions: flags.condition,
+    acceptedStatuses: listed("accept", flags.accept, statusNameProblem),
+    requiredConditions: listed("condition", flags.condition, conditionTypeProblem),
     allowDisabled: flags["allow-disabled"] ?? false,
     notBefore: updatedAfter,
   };
-  try {
-    resolveReadinessPolicy(options);
-  } catch (error) {
-    if (error instanceof ConfigurationError) throw new UsageError(error.message);
-    throw error;
-  }
-  return options;
 }
 
 if (require.main === module) {

@@ -83,15 +83,22 @@ export class DeploymentLookupError extends Error {
  * instead of writing `undefined` into the stack.
  */
 export class DeploymentFieldMissingError extends Error {
+  // Private, read through getters: Node prints an uncaught error's own enumerable fields as an
+  // object block after the message, and this message already names each of them.
+  readonly #facts: {
+    readonly constructPath: string;
+    readonly deploymentId: string;
+    readonly field: string;
+    readonly output: string;
+    readonly optionalOutput: string;
+  };
+
   constructor(
-    readonly constructPath: string,
-    readonly deploymentId: string,
-    /** The API field that is absent, e.g. `spec.model`. */
-    readonly field: string,
-    /** The output that was read, e.g. `modelBucket`. */
-    readonly output: string,
-    /** The optional output that reads `undefined` instead, e.g. `model`. */
-    readonly optionalOutput: string,
+    constructPath: string,
+    deploymentId: string,
+    field: string,
+    output: string,
+    optionalOutput: string,
   ) {
     super(
       `${constructPath}: CoreWeave deployment "${deploymentId}" has no ${field}, so ${output} ` +
@@ -100,6 +107,30 @@ export class DeploymentFieldMissingError extends Error {
     );
     this.name = "DeploymentFieldMissingError";
     this.stack = `${this.name}: ${this.message}`;
+    this.#facts = { constructPath, deploymentId, field, output, optionalOutput };
+  }
+
+  get constructPath(): string {
+    return this.#facts.constructPath;
+  }
+
+  get deploymentId(): string {
+    return this.#facts.deploymentId;
+  }
+
+  /** The API field that is absent, e.g. `spec.model`. */
+  get field(): string {
+    return this.#facts.field;
+  }
+
+  /** The output that was read, e.g. `modelBucket`. */
+  get output(): string {
+    return this.#facts.output;
+  }
+
+  /** The optional output that reads `undefined` instead, e.g. `model`. */
+  get optionalOutput(): string {
+    return this.#facts.optionalOutput;
   }
 }
 
