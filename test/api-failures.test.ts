@@ -1,3 +1,4 @@
+import { CONNECTION_OPTION_NAMES } from "../src/api/config";
 import {
   classifyAnswer,
   classifyTransportError,
@@ -23,6 +24,7 @@ const context: LookupContext = {
   secret: SECRET,
   maxResponseBytes: 1024,
   deadlineMs: 60_000,
+  names: CONNECTION_OPTION_NAMES,
 };
 const attempt = { timedOut: false, timeoutMs: 10_000, secret: SECRET };
 const errorWith = (code: string | undefined, message = "boom", name = "Error") =>

@@ -215,8 +215,9 @@ describe("wait", () => {
 
   it("exits 1 when the deployment was read, even if every later poll failed", async () => {
     emulator.setDeployment("dep-r5", { deployment: creating("dep-r5") });
-    const run = cli(["wait", "dep-r5", "--interval", "200ms", "--timeout", "1500ms", "--json"]);
-    while (emulator.requestLog().length === 0) await new Promise((r) => setTimeout(r, 10));
+    const run = cli(["wait", "dep-r5", "--interval", "300ms", "--timeout", "3s", "--json"]);
+    // The status is logged when the answer is sent: from then on the deployment has been read.
+    while (emulator.requestLog()[0]?.status !== 200) await new Promise((r) => setTimeout(r, 5));
     emulator.addFault({ type: "status", httpStatus: 503, times: -1 });
     const { code, stdout, stderr } = await run;
     expect(code).toBe(1);
@@ -357,6 +358,13 @@ describe("configuration errors speak CLI", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("set COREWEAVE_API_TOKEN in the environment.");
     expect(run.stderr).not.toMatch(/apiToken|option/);
+  });
+
+  it("advises COREWEAVE_API_TOKEN on a 401, and no option the CLI does not have", async () => {
+    const run = await cli(["get", "dep"], { COREWEAVE_API_TOKEN: "wrong-token-123" });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("Check COREWEAVE_API_TOKEN: the token is missing");
+    expect(run.stderr).not.toMatch(/apiToken|option|prop/);
   });
 
   it("names --endpoint when the flag is the bad endpoint, and the fix for an API path", async () => {

@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Agent, Dispatcher } from "undici";
-import { MAX_TIMER_MS, requireInteger } from "./config";
+import {
+  CONNECTION_OPTION_NAMES,
+  type ConnectionOptionNames,
+  MAX_TIMER_MS,
+  requireInteger,
+} from "./config";
 import { type ConnectionOptions, resolveConnection } from "./connection";
 import { encodeDeploymentId } from "./deployment-id";
 import {
@@ -26,6 +31,12 @@ export interface CoreweaveClientOptions extends ConnectionOptions {
    * @default process.env
    */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * How messages name the options: a tool built on the client (a CLI) passes its own words
+   * (`--endpoint`), and leaves out options it does not offer, so no advice points to them.
+   * @default the option names of this interface (`the endpoint option`, ...)
+   */
+  readonly optionNames?: ConnectionOptionNames;
 }
 
 /** `cdktf-coreweave-inference/<version>`, so CoreWeave can tell this library's traffic apart. */
@@ -45,9 +56,11 @@ export class CoreweaveInferenceClient {
   // An ES private field: invisible to util.inspect, JSON.stringify and Object.keys.
   readonly #token: string;
   readonly #agent: Agent;
+  readonly #names: ConnectionOptionNames;
 
   constructor(options: CoreweaveClientOptions = {}) {
-    const connection = resolveConnection(options, options.env ?? process.env);
+    this.#names = options.optionNames ?? CONNECTION_OPTION_NAMES;
+    const connection = resolveConnection(options, options.env ?? process.env, this.#names);
     this.endpoint = new URL(connection.endpoint);
     this.#token = connection.apiToken;
     this.attemptTimeoutMs = connection.attemptTimeoutMs;
@@ -85,6 +98,7 @@ export class CoreweaveInferenceClient {
       secret: this.#token,
       maxResponseBytes: this.maxResponseBytes,
       deadlineMs,
+      names: this.#names,
     };
     const deadline = Date.now() + deadlineMs;
     for (let attempt = 1; ; attempt++) {

@@ -8,18 +8,25 @@ export const ENDPOINT_ENV = "COREWEAVE_API_ENDPOINT";
 export const TOKEN_ENV = "COREWEAVE_API_TOKEN";
 
 /**
- * How an interface names the connection options in its messages: the library's props by
- * default, the CLI's flags for the CLI. `apiToken` is absent where there is no token option
- * (the CLI reads the token from the environment only).
+ * How an interface names the connection options in its messages: the library's options by
+ * default, the CLI's flags for the CLI. An option the interface does not have is absent, and
+ * advice to set it is left out (the CLI reads the token from the environment only, and has no
+ * flag for the time limits or the body cap).
  */
 export interface ConnectionOptionNames {
   readonly endpoint: string;
   readonly apiToken?: string;
+  readonly attemptTimeoutMs?: string;
+  readonly deadlineMs?: string;
+  readonly maxResponseBytes?: string;
 }
 
 export const CONNECTION_OPTION_NAMES: ConnectionOptionNames = {
   endpoint: "the endpoint option",
   apiToken: "the apiToken option",
+  attemptTimeoutMs: "the attemptTimeoutMs option",
+  deadlineMs: "the deadlineMs option",
+  maxResponseBytes: "the maxResponseBytes option",
 };
 
 /** The path every request adds to the endpoint; an endpoint that already ends with it is wrong. */

@@ -13,6 +13,7 @@ import {
   ResponseTooLargeError,
   TlsError,
 } from "./errors";
+import type { ConnectionOptionNames } from "./config";
 import { errorFromHttpStatus, type RpcStatusSummary, summarizeRpcStatus } from "./rpc-status";
 import { parseRetryAfterMs } from "./retry";
 import { formatPath, parseGetDeploymentResponse } from "./schema";
@@ -31,6 +32,13 @@ export interface LookupContext {
   readonly secret: string;
   readonly maxResponseBytes: number;
   readonly deadlineMs: number;
+  /** How the caller's interface names the options that advice points to. */
+  readonly names: ConnectionOptionNames;
+}
+
+/** ", or raise <option>" where the interface has the option; nothing where it has not. */
+function orRaise(option: string | undefined): string {
+  return option === undefined ? "" : `, or raise ${option}`;
 }
 
 /** Why a 2xx answer cannot be used. */
@@ -339,20 +347,23 @@ export function failureToError(
   const counted = countAttempts(attempts);
   switch (failed.type) {
     case "http":
-      return errorFromHttpStatus(failed.status, failed.rpc, deploymentId, attempts, failed);
+      return errorFromHttpStatus(failed.status, failed.rpc, deploymentId, attempts, {
+        ...failed,
+        tokenOption: context.names.apiToken,
+      });
     case "timeout":
       if (deadlineReached) {
         return new ApiTimeoutError(
           `${subject} timed out: no complete answer from ${origin} within the overall deadline ` +
             `of ${context.deadlineMs} ms (${counted}). Check that COREWEAVE_API_ENDPOINT is ` +
-            "reachable from this machine, or raise deadlineMs.",
+            `reachable from this machine${orRaise(context.names.deadlineMs)}.`,
           { deploymentId, attempts },
         );
       }
       return new ApiTimeoutError(
         `${subject} timed out: an attempt got no complete answer from ${origin} within ` +
           `${failed.timeoutMs} ms (${counted}). Check the network path to ` +
-          "COREWEAVE_API_ENDPOINT, or raise attemptTimeoutMs.",
+          `COREWEAVE_API_ENDPOINT${orRaise(context.names.attemptTimeoutMs)}.`,
         { deploymentId, attempts },
       );
     case "connection":
@@ -378,8 +389,10 @@ export function failureToError(
     case "response_too_large":
       return new ResponseTooLargeError(
         `${subject}: HTTP ${failed.status} response body exceeds ${context.maxResponseBytes} ` +
-          "bytes; reading stopped at the cap. If such a large deployment is expected, raise " +
-          "maxResponseBytes.",
+          "bytes; reading stopped at the cap." +
+          (context.names.maxResponseBytes === undefined
+            ? ""
+            : ` If such a large deployment is expected, raise ${context.names.maxResponseBytes}.`),
         { deploymentId, httpStatus: failed.status, attempts },
       );
     case "invalid_response": {

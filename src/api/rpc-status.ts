@@ -114,11 +114,16 @@ export function errorFromHttpStatus(
   rpc: RpcStatusSummary,
   deploymentId: string,
   attempts: number,
-  answer: { readonly location?: string; readonly retryAfterMs?: number } = {},
+  answer: {
+    readonly location?: string;
+    readonly retryAfterMs?: number;
+    /** How the caller names the token option; absent where the token comes from the env only. */
+    readonly tokenOption?: string;
+  } = {},
 ): CoreweaveApiError {
-  const { location, retryAfterMs } = answer;
+  const { location, retryAfterMs, tokenOption } = answer;
   const grpcCode = rpc.grpcCode ?? grpcCodeForHttpStatus(httpStatus);
-  const [ErrorClass, advice] = classify(httpStatus, attempts, location);
+  const [ErrorClass, advice] = classify(httpStatus, attempts, location, tokenOption);
   const said = [rpc.apiMessage, ...rpc.details].filter(Boolean).join("; ");
   const message =
     `CoreWeave GET deployment "${deploymentId}" failed: HTTP ${httpStatus} ${grpcCode}` +
@@ -137,6 +142,7 @@ function classify(
   httpStatus: number,
   attempts: number,
   location: string | undefined,
+  tokenOption: string | undefined,
 ): [new (message: string, fields?: CoreweaveErrorFields) => CoreweaveApiError, string] {
   const tried = attempts > 1 ? ` Gave up after ${attempts} attempts.` : "";
   switch (httpStatus) {
@@ -145,7 +151,8 @@ function classify(
     case 401:
       return [
         UnauthenticatedError,
-        "Check COREWEAVE_API_TOKEN (or the apiToken prop): the token is missing, expired or not valid for this endpoint.",
+        `Check COREWEAVE_API_TOKEN${tokenOption === undefined ? "" : ` (or ${tokenOption})`}: ` +
+          "the token is missing, expired or not valid for this endpoint.",
       ];
     case 403:
       return [

@@ -4,6 +4,7 @@ import { formatDuration } from "../api/duration";
 import { CoreweaveError } from "../api/errors";
 import { sanitizeText } from "../api/text";
 import {
+  LOOKUP_CLOCK_SKEW_MS,
   type LookupFileEntry,
   lookupFilePath,
   readLookupFile,
@@ -55,14 +56,20 @@ function show(file: string, flags: LookupsFlags, io: CliIo): void {
   io.stdout(`${file}: ${entries.length} entr${entries.length === 1 ? "y" : "ies"}\n`);
   const now = Date.now();
   for (const [id, entry] of entries) {
-    const age = formatDuration(
-      Math.max(0, Math.floor((now - Date.parse(entry.recordedAt)) / 1000) * 1000),
-    );
     io.stdout(
       `  ${sanitizeText(id, 80)}  ${sanitizeText(entry.deployment.status.status, 40)}  ` +
-        `recorded ${entry.recordedAt} (${age} ago) from ${sanitizeText(entry.endpoint, 100)}\n`,
+        `recorded ${entry.recordedAt} (${describeAge(now - Date.parse(entry.recordedAt))}) ` +
+        `from ${sanitizeText(entry.endpoint, 100)}\n`,
     );
   }
+}
+
+/** An entry's age for people; a time in the future says so, and whether replay refuses it. */
+function describeAge(ageMs: number): string {
+  const seconds = Math.trunc(ageMs / 1000);
+  if (seconds >= 0) return `${formatDuration(seconds * 1000)} ago`;
+  const refused = -ageMs > LOOKUP_CLOCK_SKEW_MS ? "; replay refuses it" : "";
+  return `${formatDuration(-seconds * 1000)} in the future${refused}`;
 }
 
 function reset(file: string, ids: readonly string[], flags: LookupsFlags, io: CliIo): number {

@@ -8,7 +8,6 @@
 import { parseArgs } from "node:util";
 import { CoreweaveInferenceClient } from "../api/client";
 import { MAX_TIMER_MS } from "../api/config";
-import { resolveConnection } from "../api/connection";
 import { formatDuration, parseDuration } from "../api/duration";
 import { CoreweaveError } from "../api/errors";
 import {
@@ -150,9 +149,11 @@ function single(rest: readonly string[], command: string): string {
 
 /** The client, with configuration errors worded for the command line (flags, variables). */
 function client(flags: Flags, env: NodeJS.ProcessEnv): CoreweaveInferenceClient {
-  return new CoreweaveInferenceClient(
-    resolveConnection({ endpoint: flags.endpoint }, env, { endpoint: "--endpoint" }),
-  );
+  return new CoreweaveInferenceClient({
+    endpoint: flags.endpoint,
+    env,
+    optionNames: { endpoint: "--endpoint" },
+  });
 }
 
 async function get(deploymentId: string, flags: Flags, io: CliIo): Promise<number> {
