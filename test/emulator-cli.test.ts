@@ -1,12 +1,22 @@
 /**
- * The emulator CLI as users start it: its output and arguments, and that it never outlives whoever
+ * The emulator CLI as users start it: its output, arguments and fixtures files (the example one,
+ * and what `coreweave-inference get --json` recorded), and that it never outlives whoever
  * launched it: `npm run emulator`, `startEmulatorProcess` and `npm run demo`. (`npx` of the
  * installed package: test/package.test.ts.)
  */
 import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
-import { LISTENING_LINE_PREFIX } from "../src/testing";
+import { runCli } from "../src/cli/main";
+import {
+  CoreweaveEmulator,
+  deploymentFixture,
+  LISTENING_LINE_PREFIX,
+  type Scenario,
+} from "../src/testing";
+import { CONTROL_ROUTES } from "../src/testing/emulator";
 import { launcherChain, type ProcessTable } from "../src/testing/emulator-launcher-watch";
 import {
   eventually,
@@ -126,6 +136,159 @@ describe("emulator CLI", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toEqual([
       `coreweave emulator: ${message} (see --help)`,
+    ]);
+  });
+});
+
+describe("emulator CLI --help", () => {
+  it("summarizes the fixtures format and lists every control API route", () => {
+    const result = spawnSync(process.execPath, cliArgs("--help"), {
+      encoding: "utf8",
+      env: cleanEnv(),
+    });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toContain('Fixtures file: a JSON object { "<id>": scenario, ... }');
+    expect(result.stdout).toMatch(/get <id> --json.*"readiness" is ignored/);
+    expect(result.stdout).toContain('{"steps": [{"deployment": {...}, "requests": 2}');
+    for (const { method, path } of CONTROL_ROUTES) {
+      expect(result.stdout).toMatch(
+        new RegExp(`^ +${method} +${path.replace(/[{}]/g, "\\$&")} `, "m"),
+      );
+    }
+  });
+
+  it("is what the README details, with a curl example per control API route", () => {
+    const readme = readFileSync(join(repo, "README.md"), "utf8");
+    const curls = readme.split("\n").filter((line) => line.startsWith("curl "));
+    for (const { method, path } of CONTROL_ROUTES) {
+      const route = new RegExp(`\\$URL${path.replace("{id}", "[^\\s/]+")}(\\s|$)`);
+      // curl sends GET unless told otherwise.
+      const flag = method === "GET" ? /^(?!.* -X )/ : new RegExp(` -X ${method} `);
+      const example = curls.find((line) => route.test(line) && flag.test(line));
+      expect({ method, path, example }).toEqual({ method, path, example: expect.any(String) });
+    }
+    expect(readme).toContain("(examples/emulator/fixtures.json)");
+  });
+});
+
+describe("fixtures files", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "cw-emulator-fixtures-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Writes `content` as JSON to a file of the temp folder; returns its path. */
+  const fixturesFile = (name: string, content: unknown): string => {
+    const file = join(dir, name);
+    writeFileSync(file, JSON.stringify(content));
+    return file;
+  };
+
+  /** Starts the emulator CLI serving `file`; `ready` is its URL. */
+  const serve = (file: string) =>
+    launch(process.execPath, cliArgs("--fixtures", file), {
+      cwd: repo,
+      env: cleanEnv({ COREWEAVE_EMULATOR_TOKEN: TOKEN }),
+      readyPattern: LISTENING,
+    });
+
+  /** What the real pipeline CLI prints for `get <id> --json` against `url`. */
+  const getJson = async (url: string, id: string): Promise<string> => {
+    let stdout = "";
+    let stderr = "";
+    const code = await runCli(["get", id, "--json"], {
+      stdout: (text) => (stdout += text),
+      stderr: (text) => (stderr += text),
+      env: { COREWEAVE_API_ENDPOINT: url, COREWEAVE_API_TOKEN: TOKEN },
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    return stdout;
+  };
+
+  const statusOf = async (url: string, id: string): Promise<string> =>
+    JSON.parse(await getJson(url, id)).deployment.status.status;
+
+  it("serves examples/emulator/fixtures.json: READY, CREATING, FAILED and a rollout", async () => {
+    const file = join(repo, "examples/emulator/fixtures.json");
+    const emulator = await serve(file);
+    expect(emulator.output()).toContain(`(4 deployment(s) from ${file})`);
+    const url = emulator.ready;
+    const prod = JSON.parse(await getJson(url, "dep-llama-70b-prod"));
+    expect(prod.readiness).toEqual({ ready: true, blockers: [] });
+    expect(await statusOf(url, "dep-mistral-7b-staging")).toBe("STATUS_CREATING");
+    expect(await statusOf(url, "dep-qwen-32b-canary")).toBe("STATUS_FAILED");
+    const rollout = [];
+    for (let i = 0; i < 4; i++) rollout.push(await statusOf(url, "dep-mistral-7b-rollout"));
+    expect(rollout).toEqual([
+      "STATUS_CREATING",
+      "STATUS_CREATING",
+      "STATUS_CREATING",
+      "STATUS_READY",
+    ]);
+  });
+
+  it("replays what `coreweave-inference get --json` recorded, as a scenario or a step", async () => {
+    const recording = new CoreweaveEmulator({
+      token: TOKEN,
+      deployments: { "dep-rec": deploymentFixture("dep-rec", { status: "STATUS_CREATING" }) },
+    });
+    const recordingUrl = await recording.start();
+    let creating: string;
+    let ready: string;
+    try {
+      creating = await getJson(recordingUrl, "dep-rec");
+      recording.setDeployment("dep-rec", deploymentFixture("dep-rec"));
+      ready = await getJson(recordingUrl, "dep-rec");
+    } finally {
+      await recording.stop();
+    }
+    expect(JSON.parse(creating).readiness.ready).toBe(false);
+
+    const file = fixturesFile("recorded.json", { "dep-rec": JSON.parse(creating) });
+    const { ready: url } = await serve(file);
+    expect(await getJson(url, "dep-rec")).toBe(creating);
+    const raw = await request(`${url}/v1alpha1/inference/deployments/dep-rec`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(await raw.body.json()).toEqual({ deployment: JSON.parse(creating).deployment });
+    // The control API takes the same scenarios, and steps take recordings too.
+    const rollout: Scenario = {
+      steps: [{ ...JSON.parse(creating), requests: 1 }, JSON.parse(ready)],
+    };
+    const put = await request(`${url}/_emulator/deployments/dep-rec`, {
+      method: "PUT",
+      body: JSON.stringify(rollout),
+    });
+    expect(put.statusCode).toBe(200);
+    await put.body.dump();
+    expect(await getJson(url, "dep-rec")).toBe(creating);
+    expect(await getJson(url, "dep-rec")).toBe(ready);
+  });
+
+  it.each([
+    [
+      "an unknown field",
+      { "dep-1": { ...deploymentFixture("dep-1"), readyness: {} } },
+      `fixtures file {file}: deployments["dep-1"] has unknown field "readyness" (allowed: deployment, readiness)`,
+    ],
+    [
+      "one deployment instead of an object of them",
+      { ...deploymentFixture("dep-1"), readiness: { ready: true, blockers: [] } },
+      'fixtures file {file} holds one deployment, not { "<id>": scenario }: ' +
+        'write it as { "dep-1": <what it holds now> }',
+    ],
+  ])("refuses a file with %s: one line naming it, exit code 2", (_, content, message) => {
+    const file = fixturesFile("bad.json", content);
+    const result = spawnSync(process.execPath, cliArgs("--fixtures", file), {
+      encoding: "utf8",
+      env: cleanEnv(),
+    });
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `coreweave emulator: ${message.replace("{file}", file)} (see --help)`,
     ]);
   });
 });

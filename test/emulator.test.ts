@@ -10,7 +10,9 @@ import {
   startEmulatorProcess,
   type EmulatorProcess,
   type Fault,
+  type Scenario,
 } from "../src/testing";
+import { CONTROL_ROUTES } from "../src/testing/emulator";
 
 const TOKEN = "test-token-123";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -370,6 +372,20 @@ describe("CoreweaveEmulator", () => {
       expect(rollout).toEqual(["STATUS_CREATING", "STATUS_CREATING", "STATUS_READY"]);
     });
 
+    it("accepts and ignores a `readiness` beside a deployment, as `get --json` prints it", async () => {
+      // Deliberately wrong: what is served decides readiness, never this.
+      const recorded = { ...deploymentFixture("dep-rec"), readiness: { ready: false } };
+      emulator.setDeployment("dep-rec", recorded);
+      expect(JSON.parse((await getDeployment(base, "dep-rec")).text)).toEqual(
+        deploymentFixture("dep-rec"),
+      );
+      emulator.setDeployment("dep-rec", { steps: [{ ...recorded, requests: 1 }, recorded] });
+      expect(statusOf(await getDeployment(base, "dep-rec"))).toBe("STATUS_READY");
+      expect(() => emulator.setDeployment("x", { ...recorded, readyness: {} } as Scenario)).toThrow(
+        'deployments["x"] has unknown field "readyness" (allowed: deployment, readiness)',
+      );
+    });
+
     it("rejects invalid scenarios with a message naming the field", () => {
       expect(() =>
         emulator.setDeployment("x", {
@@ -623,6 +639,18 @@ describe("CoreweaveEmulator", () => {
       const status = JSON.parse(answer.text);
       expect(status.code).toBe(3);
       expect(status.message).toContain(message);
+    });
+
+    it("serves every route of CONTROL_ROUTES, which --help and the README list", async () => {
+      const bodies: Readonly<Record<string, unknown>> = {
+        "/_emulator/deployments/{id}": deploymentFixture("dep-x"),
+        "/_emulator/faults": { type: "hang", deploymentId: "nobody" },
+      };
+      for (const { method, path } of CONTROL_ROUTES) {
+        const body = path in bodies ? JSON.stringify(bodies[path]) : undefined;
+        const answer = await call(base, path.replace("{id}", "dep-x"), { method, body });
+        expect([method, path, answer.status]).toEqual([method, path, 200]);
+      }
     });
 
     it("rejects wrong methods, unknown routes and oversized bodies", async () => {

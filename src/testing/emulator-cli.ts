@@ -9,6 +9,7 @@
  *   --latency-ms N    delay every API answer by N ms (default 0; env COREWEAVE_EMULATOR_LATENCY_MS)
  *   token             env COREWEAVE_EMULATOR_TOKEN (default "emulator-token")
  *
+ * `--help` also summarizes the fixtures format and the control API (the README has the details).
  * The first stdout line is `CoreWeave Inference API emulator listening on <url>`;
  * `startEmulatorProcess` waits for it. Bad arguments: one line on stderr, exit code 2.
  *
@@ -18,6 +19,7 @@
  */
 import { readFileSync } from "node:fs";
 import {
+  CONTROL_ROUTES,
   CoreweaveEmulator,
   DEFAULT_EMULATOR_TOKEN,
   EMULATOR_ENV,
@@ -25,12 +27,45 @@ import {
 } from "./emulator";
 import { watchLaunchers } from "./emulator-launcher-watch";
 import type { Scenario } from "./emulator-types";
-import { EmulatorInputError, parseLatency } from "./emulator-validation";
+import { EmulatorInputError, FAULT_TYPES, parseLatency } from "./emulator-validation";
 import { demoScenarios } from "./fixtures";
 
-const USAGE =
-  "usage: coreweave-inference-emulator [--port N] [--fixtures FILE] [--latency-ms N]  " +
-  `(env: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures}, ${EMULATOR_ENV.latencyMs}, ${EMULATOR_ENV.token})`;
+/** What `--help` prints: the options, then the fixtures format and the control API in short. */
+function helpText(): string {
+  const routes = CONTROL_ROUTES.map(
+    ({ method, path, summary }) => `  ${method.padEnd(6)} ${path.padEnd(28)} ${summary}`,
+  ).join("\n");
+  const url = "http://127.0.0.1:PORT/_emulator";
+  return `usage: coreweave-inference-emulator [--port N] [--fixtures FILE] [--latency-ms N]
+
+Serves the CoreWeave Inference API (GET /v1alpha1/inference/deployments/{id}) on 127.0.0.1.
+
+  --port N          port to listen on; 0 (the default) picks a free one
+  --fixtures FILE   the deployments to serve (default: the demo ones below)
+  --latency-ms N    delay every API answer by N ms (default 0)
+  -h, --help        print this help
+Environment: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures} and ${EMULATOR_ENV.latencyMs}
+stand for the options; ${EMULATOR_ENV.token} is the accepted token (default "${DEFAULT_EMULATOR_TOKEN}").
+Demo deployments: ${Object.keys(demoScenarios()).join(", ")}.
+
+Fixtures file: a JSON object { "<id>": scenario, ... }, where a scenario is one of
+  {"deployment": {...}}   served unchanged; "deployment" is the object the API answers with
+  what \`coreweave-inference get <id> --json\` prints: the same; its "readiness" is ignored
+  {"steps": [{"deployment": {...}, "requests": 2}, {"deployment": {...}, "ms": 5000}, ...]}
+                          each step for "requests" answers or "ms" milliseconds, whichever
+                          ends first; the last step forever
+Unknown fields are refused.
+
+Control API on the same port (no token; JSON bodies):
+${routes}
+Fault types: ${FAULT_TYPES.join(", ")}.
+For example:
+  curl -X POST -d '{"type":"status","httpStatus":503}' ${url}/faults
+  coreweave-inference get dep-1 --json > dep-1.json   # record it from CoreWeave once
+  curl -X PUT --data-binary @dep-1.json ${url}/deployments/dep-1
+
+Details, and an example fixtures file: the package README, "Testing your own stacks offline".`;
+}
 
 /** Signals that mean "stop": Ctrl-C, `kill`, a closed terminal. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
@@ -120,7 +155,25 @@ function loadFixtures(file: string): Record<string, Scenario> {
   if (typeof fixtures !== "object" || fixtures === null || Array.isArray(fixtures)) {
     throw new UsageError(`fixtures file ${file} must hold a JSON object { "<id>": scenario }`);
   }
+  const id = recordedDeploymentId(fixtures);
+  if (id !== undefined) {
+    throw new UsageError(
+      `fixtures file ${file} holds one deployment, not { "<id>": scenario }: ` +
+        `write it as { ${JSON.stringify(id)}: <what it holds now> }`,
+    );
+  }
   return fixtures as Record<string, Scenario>;
+}
+
+/**
+ * The ID of a file that is one `get --json` output (or `{"deployment": ...}`) rather than a map
+ * of scenarios: the likeliest mistake when recording, named so the fix is plain. Unambiguous: a
+ * scenario holds no `spec`, so as a map such a file would be refused anyway.
+ */
+function recordedDeploymentId(fixtures: object): string | undefined {
+  const { deployment } = fixtures as { readonly deployment?: { readonly spec?: { id?: unknown } } };
+  const id = deployment?.spec?.id;
+  return typeof id === "string" ? id : undefined;
 }
 
 /** Builds the emulator from arguments and environment; the hint line tells users how to use it. */
@@ -193,7 +246,7 @@ async function main(): Promise<number | undefined> {
     const { argv, env } = process;
     const options = parseArgs(argv.slice(2), env);
     if (options.help) {
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${helpText()}\n`);
       return 0;
     }
     setup = configure(options, env);

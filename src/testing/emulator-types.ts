@@ -21,6 +21,8 @@ export type WireCondition = NonNullable<
 export interface ScenarioStep {
   /** Served as `{"deployment": ...}`. Any JSON, so a step can serve a broken deployment too. */
   readonly deployment: WireDeployment | JsonValue;
+  /** Ignored: see {@link StaticScenario.readiness}. */
+  readonly readiness?: JsonValue;
   /**
    * Serve this step for this many GETs of the deployment, then move on. Requests answered by a
    * fault count only if the fault serves the deployment (slowHeaders, slowBody, malformed,
@@ -31,9 +33,17 @@ export interface ScenarioStep {
   readonly ms?: number;
 }
 
-/** A deployment served unchanged. `deploymentFixture(id)` is one. */
+/**
+ * A deployment served unchanged. `deploymentFixture(id)` is one, and so is what
+ * `coreweave-inference get <id> --json` prints: record a deployment once, serve it from then on.
+ */
 export interface StaticScenario {
   readonly deployment: WireDeployment;
+  /**
+   * Ignored. `get --json` prints it beside the deployment; it is derived from the deployment, so
+   * what clients make of the served deployment decides readiness, never this.
+   */
+  readonly readiness?: JsonValue;
 }
 
 /**

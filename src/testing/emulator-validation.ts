@@ -48,13 +48,20 @@ export function parseLatency(value: unknown, path = "latencyMs"): number {
 }
 
 /**
+ * The fields that carry a deployment: `deployment`, and the `readiness` that
+ * `coreweave-inference get --json` prints beside it, so that its output is a scenario (or a step)
+ * as it stands. `readiness` is derived from the deployment, so it is accepted and ignored.
+ */
+const DEPLOYMENT_FIELDS = ["deployment", "readiness"] as const;
+
+/**
  * Checks a `Scenario` and serializes each step's body once.
  * @param path names the scenario in error messages, e.g. `deployments["dep-1"]`.
  */
 export function parseScenario(value: unknown, path: string): StoredStep[] {
   const scenario = asObject(value, path);
   if (!("steps" in scenario)) {
-    checkFields(scenario, ["deployment"], path);
+    checkFields(scenario, DEPLOYMENT_FIELDS, path);
     return [{ body: responseBody(scenario.deployment, `${path}.deployment`) }];
   }
   checkFields(scenario, ["steps"], path);
@@ -65,7 +72,7 @@ export function parseScenario(value: unknown, path: string): StoredStep[] {
   return steps.map((raw: unknown, i) => {
     const stepPath = `${path}.steps[${i}]`;
     const step = asObject(raw, stepPath);
-    checkFields(step, ["deployment", "requests", "ms"], stepPath);
+    checkFields(step, [...DEPLOYMENT_FIELDS, "requests", "ms"], stepPath);
     const requests = checkNumber(
       step.requests,
       `${stepPath}.requests`,
@@ -85,7 +92,7 @@ export function parseFault(value: unknown): Fault {
   const fault = asObject(value, "fault");
   const { type } = fault;
   if (typeof type !== "string" || !Object.hasOwn(FAULT_FIELDS, type)) {
-    invalid("fault.type", `must be one of ${Object.keys(FAULT_FIELDS).join(", ")}`);
+    invalid("fault.type", `must be one of ${FAULT_TYPES.join(", ")}`);
   }
   const rules: Readonly<Record<string, FieldRule>> = {
     ...TARGET_FIELDS,
@@ -184,6 +191,9 @@ const FAULT_FIELDS: {
     contentType: optional(stringCheck(isHeaderValue, "printable ASCII")),
   },
 };
+
+/** Every fault `type`, in the order of {@link FAULT_FIELDS}. */
+export const FAULT_TYPES: readonly FaultType[] = Object.keys(FAULT_FIELDS) as FaultType[];
 
 // --- Building blocks ---
 

@@ -67,9 +67,30 @@ const HOST = "127.0.0.1";
 
 const DEPLOYMENT_PATH = /^\/v1alpha1\/inference\/deployments\/([^/]+)$/;
 const CONTROL_DEPLOYMENT_PATH = /^\/_emulator\/deployments\/([^/]+)$/;
-const CONTROL_ROUTES =
-  "PUT /_emulator/deployments/{id}, POST /_emulator/faults, GET|DELETE /_emulator/requests, " +
-  "POST /_emulator/reset";
+
+/** One route of the control API. */
+export interface ControlRoute {
+  readonly method: "GET" | "PUT" | "POST" | "DELETE";
+  readonly path: string;
+  /** What it does, in a few words. */
+  readonly summary: string;
+}
+
+/**
+ * Every route of the control API, served by `#handleControl`. Listed once here for what tells
+ * users about them: the CLI's `--help` and the answer to an unknown control route.
+ */
+export const CONTROL_ROUTES: readonly ControlRoute[] = [
+  {
+    method: "PUT",
+    path: "/_emulator/deployments/{id}",
+    summary: "serve the scenario in the body for {id}, from its start",
+  },
+  { method: "POST", path: "/_emulator/faults", summary: "queue a fault for upcoming API requests" },
+  { method: "GET", path: "/_emulator/requests", summary: "read the request log" },
+  { method: "DELETE", path: "/_emulator/requests", summary: "clear the request log" },
+  { method: "POST", path: "/_emulator/reset", summary: "forget deployments, faults and the log" },
+];
 
 /** A scenario being served: its checked steps and how far it got. */
 interface DeploymentState {
@@ -353,7 +374,7 @@ export class CoreweaveEmulator {
           return ok();
         default:
           throw new EmulatorInputError(
-            `no control route ${pathname}; routes: ${CONTROL_ROUTES}`,
+            `no control route ${pathname}; routes: ${CONTROL_ROUTES.map((r) => `${r.method} ${r.path}`).join(", ")}`,
             404,
           );
       }
