@@ -10,6 +10,7 @@ export {
 export type { CoreweaveDeploymentDataProps } from "./datasources/coreweave-deployment-data";
 export {
   DEFAULT_GATE_MAX_AGE_MS,
+  LOOKUP_CLOCK_SKEW_MS,
   DeploymentReadinessGate,
   GATE_MAX_AGE_ENV,
 } from "./constructs/deployment-readiness-gate";

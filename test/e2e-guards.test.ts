@@ -1,10 +1,10 @@
 /**
- * End to end, with real `terraform plan`/`apply`: a verdict that cannot go stale, no drift from
- * timestamps alone, the version requirement where Terraform checks it, and no `terraform
- * version` spawned per record or gate at synth.
+ * End to end, with real `terraform plan`/`apply`: a verdict that cannot go stale (nor be dated in
+ * the future), no drift from timestamps alone, the version requirement where Terraform checks
+ * it, and no `terraform version` spawned per record or gate at synth.
  */
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, LocalBackend, TerraformStack } from "cdktf";
@@ -26,10 +26,21 @@ import {
 
 const env = offlineTerraformEnv();
 let outdir: string;
+const temporaryDirs: string[] = [];
+
+/** A new temporary folder, removed after the tests. */
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.push(dir);
+  return dir;
+}
 
 beforeAll(() => {
   requireTerraform();
-  outdir = mkdtempSync(join(tmpdir(), "cw-e2e-guards-"));
+  outdir = temporaryDir("cw-e2e-guards-");
+});
+afterAll(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** Synthesizes a stack that gates a rollout on `id`, read from `source`, into `outdir`. */
@@ -50,7 +61,7 @@ function synthGated(
 }
 
 function replayFile(body: GetDeploymentResponseJson, recordedAt: Date): string {
-  const file = join(mkdtempSync(join(tmpdir(), "cw-guards-file-")), "coreweave-lookups.json");
+  const file = join(temporaryDir("cw-guards-file-"), "coreweave-lookups.json");
   const { deployment } = body;
   const entry = {
     recordedAt: recordedAt.toISOString(),
@@ -59,6 +70,13 @@ function replayFile(body: GetDeploymentResponseJson, recordedAt: Date): string {
   };
   writeFileSync(file, JSON.stringify({ version: 1, deployments: { [deployment.spec.id]: entry } }));
   return file;
+}
+
+/** `source`, as if looked up on a machine whose clock said `observedAt`. */
+function lookedUpAt(source: DeploymentSource, observedAt: string): DeploymentSource {
+  return {
+    lookup: (requests) => source.lookup(requests).map((r) => (r.ok ? { ...r, observedAt } : r)),
+  };
 }
 
 describe("a verdict that cannot go stale", () => {
@@ -102,6 +120,55 @@ describe("a verdict that cannot go stale", () => {
     new DeploymentReadinessGate(stack, "ready", { deployment, maxAgeMs: 2 * 3_600_000 });
     app.synth();
     expect(terraform(join(outdir, "stacks", "chosen"), "plan", env).code).toBe(0);
+  });
+
+  it("passes a snapshot recorded a minute ago, and one a little ahead, within the clock skew", () => {
+    const minuteAgo = replayFile(deploymentFixture("dep-minute"), new Date(Date.now() - 60_000));
+    const ago = terraform(
+      synthGated("minute-ago", new ReplayDeploymentSource(minuteAgo), "dep-minute"),
+      "plan",
+      env,
+    );
+    expect(ago.output).toContain("Plan: 2 to add");
+    expect(ago.code).toBe(0);
+
+    const ahead = replayFile(deploymentFixture("dep-ahead"), new Date(Date.now() + 2 * 60_000));
+    const skewed = terraform(
+      synthGated("skew-ahead", new ReplayDeploymentSource(ahead), "dep-ahead"),
+      "plan",
+      env,
+    );
+    expect(skewed.output).toContain("Plan: 2 to add");
+    expect(skewed.code).toBe(0);
+  });
+
+  it("fails a lookup time in the future at plan time, naming it and the fix", () => {
+    const future = "2099-01-01T00:00:00.000Z";
+    // Replay refuses such an entry at synth already; a lookup on a machine whose clock is
+    // wrong, or an edited cdk.tf.json, still reaches the plan.
+    const file = replayFile(deploymentFixture("dep-future"), new Date(future));
+    expect(() =>
+      synthGated("future-replay", new ReplayDeploymentSource(file), "dep-future"),
+    ).toThrow(`the entry for CoreWeave deployment "dep-future" has recordedAt ${future}`);
+
+    const source = new InMemoryDeploymentSource({ "dep-future": deploymentFixture("dep-future") });
+    const plan = terraform(
+      synthGated("future", lookedUpAt(source, future), "dep-future"),
+      "plan",
+      env,
+    );
+    expect(plan.code).not.toBe(0);
+    const text = plan.output.replace(/\s+/g, " ");
+    expect(text).toContain(`CoreWeave deployment "dep-future" was looked up at ${future}, `);
+    expect(text).toMatch(
+      / \d+ minutes \(\d+ s\) after this plan's time \(20\d\d-\d\d-\d\dT\d\d:\d\d:\d\dZ\): the lookup time is in the future\. The gate allows 5m of clock skew;/,
+    );
+    expect(text).toContain(
+      "record the lookup again (npx coreweave-inference lookups record dep-future, or " +
+        "COREWEAVE_LOOKUP_MODE=record cdktf synth), then plan.",
+    );
+    // The message tells which bound failed: the lookup is not too old.
+    expect(text).not.toContain("before this plan");
   });
 
   it("fails a terraform plan of an old cdktf.out", () => {
@@ -216,8 +283,8 @@ describe("Terraform version", () => {
   });
 
   it("spawns no `terraform version` per record or gate when app.synth() validates", () => {
-    const log = join(mkdtempSync(join(tmpdir(), "cw-spawns-")), "calls.log");
-    const fake = join(mkdtempSync(join(tmpdir(), "cw-fake-tf-")), "terraform");
+    const log = join(temporaryDir("cw-spawns-"), "calls.log");
+    const fake = join(temporaryDir("cw-fake-tf-"), "terraform");
     writeFileSync(
       fake,
       `#!/bin/sh\necho "$@" >> ${JSON.stringify(log)}\nexec ${JSON.stringify(TERRAFORM)} "$@"\n`,
@@ -233,7 +300,7 @@ describe("Terraform version", () => {
           env: {
             ...process.env,
             TERRAFORM_BINARY_NAME: fake,
-            SYNTH_OUTDIR: mkdtempSync(join(tmpdir(), "cw-spawns-out-")),
+            SYNTH_OUTDIR: temporaryDir("cw-spawns-out-"),
             SYNTH_COUNT: "5",
             SYNTH_WITH_DATA_RESOURCE: useDataResource ? "1" : "",
           },

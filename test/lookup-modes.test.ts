@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
@@ -26,6 +26,14 @@ import {
 const TOKEN = "cw-modes-secret-8c1e4b7d";
 let emulator: EmulatorProcess;
 const savedEnv = { ...process.env };
+const temporaryDirs: string[] = [];
+
+/** A new temporary folder, removed after the tests. */
+function temporaryDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporaryDirs.push(dir);
+  return dir;
+}
 
 beforeAll(async () => {
   emulator = await startEmulatorProcess({
@@ -35,7 +43,10 @@ beforeAll(async () => {
     ),
   });
 });
-afterAll(() => emulator.stop());
+afterAll(async () => {
+  await emulator.stop();
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
 beforeEach(async () => {
   await emulator.clearRequestLog();
   LiveDeploymentSource.shared.clearCache();
@@ -48,12 +59,36 @@ afterEach(() => {
 });
 
 function lookupFile(): string {
-  return join(mkdtempSync(join(tmpdir(), "cw-modes-")), "coreweave-lookups.json");
+  return join(temporaryDir("cw-modes-"), "coreweave-lookups.json");
+}
+
+/** A lookup file holding `deploymentFixture(id)` for each ID, recorded at the time given. */
+function recordedFile(recordedAt: Readonly<Record<string, string>>): string {
+  const file = lookupFile();
+  const deployments = Object.fromEntries(
+    Object.entries(recordedAt).map(([id, at]) => [
+      id,
+      { recordedAt: at, endpoint: "https://api.coreweave.com/", ...deploymentFixture(id) },
+    ]),
+  );
+  writeFileSync(file, JSON.stringify({ version: 1, deployments }));
+  return file;
+}
+
+/** The error a synth of `ids` throws. */
+function synthError(ids: readonly string[]): DeploymentLookupError {
+  try {
+    synthApp(ids);
+  } catch (error) {
+    if (error instanceof DeploymentLookupError) return error;
+    throw error;
+  }
+  throw new Error("synth did not fail");
 }
 
 /** An app with one stack that reads `ids`, synthesized with validation (as `cdktf synth`). */
 function synthApp(ids: readonly string[], context?: Record<string, unknown>) {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), "cw-modes-out-")), context });
+  const app = new App({ outdir: temporaryDir("cw-modes-out-"), context });
   const stack = new TerraformStack(app, "serving");
   const lookups = ids.map((id) => new CoreweaveDeploymentData(stack, id, { deploymentId: id }));
   app.synth();
@@ -101,7 +136,7 @@ describe("record, then replay", () => {
     process.env.COREWEAVE_LOOKUP_FILE = file;
     process.env.COREWEAVE_LOOKUP_MODE = "replay";
     delete process.env.COREWEAVE_API_TOKEN;
-    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "cw-modes-out-")) });
+    const app = new App({ outdir: temporaryDir("cw-modes-out-") });
     const first = new TerraformStack(app, "first");
     const second = new TerraformStack(app, "second");
     const a = new CoreweaveDeploymentData(first, "a", { deploymentId: "dep-new-a" });
@@ -138,10 +173,87 @@ describe("record, then replay", () => {
   });
 });
 
+describe("replay of a time in the future", () => {
+  beforeEach(() => {
+    process.env.COREWEAVE_LOOKUP_MODE = "replay";
+    delete process.env.COREWEAVE_API_TOKEN;
+  });
+
+  it("refuses an entry recorded in 2099, in one line naming the file, the entry, its time and the fix", async () => {
+    const file = recordedFile({ "dep-1": "2099-01-01T00:00:00Z" });
+    process.env.COREWEAVE_LOOKUP_FILE = file;
+    const now = jest.spyOn(Date, "now").mockReturnValue(Date.parse("2026-06-01T12:00:00Z"));
+    let error: DeploymentLookupError;
+    try {
+      error = synthError(["dep-1"]);
+    } finally {
+      now.mockRestore();
+    }
+    expect(error.reason).toBeInstanceOf(ConfigurationError);
+    expect(error.reason.deploymentId).toBe("dep-1");
+    expect(error.message).toBe(
+      `serving/dep-1: ${file}: the entry for CoreWeave deployment "dep-1" has recordedAt ` +
+        "2099-01-01T00:00:00.000Z, 26511d12h later than this machine's clock " +
+        "(2026-06-01T12:00:00.000Z). A lookup time in the future would pass every freshness " +
+        "check, so replay refuses it beyond 5m of clock skew. Record it again with " +
+        "COREWEAVE_API_TOKEN set: npx coreweave-inference lookups record dep-1, or fix the clock " +
+        "that is wrong (the recorder's or this machine's).",
+    );
+    expect(await requests()).toBe(0);
+  });
+
+  it("refuses an entry just beyond the clock skew, and a waiting lookup too", () => {
+    const now = Date.now();
+    const sixMinutesAhead = new Date(now + 6 * 60_000).toISOString();
+    process.env.COREWEAVE_LOOKUP_FILE = recordedFile({ "dep-1": sixMinutesAhead });
+    const clock = jest.spyOn(Date, "now").mockReturnValue(now);
+    try {
+      expect(synthError(["dep-1"]).message).toContain(
+        `has recordedAt ${sixMinutesAhead}, 6m later than this machine's clock`,
+      );
+      const app = new App({ outdir: temporaryDir("cw-modes-out-") });
+      expect(
+        () =>
+          new CoreweaveDeploymentData(new TerraformStack(app, "s"), "d", {
+            deploymentId: "dep-1",
+            wait: { timeoutMs: 60_000 },
+          }),
+      ).toThrow(`has recordedAt ${sixMinutesAhead}`);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
+  it("replays an entry recorded a minute ago, and one a little ahead within the clock skew", () => {
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    const twoMinutesAhead = new Date(Date.now() + 2 * 60_000).toISOString();
+    process.env.COREWEAVE_LOOKUP_FILE = recordedFile({
+      "dep-1": minuteAgo,
+      "dep-2": twoMinutesAhead,
+    });
+    const [ago, ahead] = synthApp(["dep-1", "dep-2"]);
+    expect(ago.observedAt).toBe(minuteAgo);
+    expect(ago.isReady).toBe(true);
+    expect(ahead.observedAt).toBe(twoMinutesAhead);
+  });
+
+  it("refuses only the entry in the future, so a good entry of the same file still replays", () => {
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    process.env.COREWEAVE_LOOKUP_FILE = recordedFile({
+      "dep-1": minuteAgo,
+      "dep-2": "2099-01-01T00:00:00Z",
+    });
+    expect(synthApp(["dep-1"])[0].observedAt).toBe(minuteAgo);
+    expect(synthError(["dep-2"]).message).toContain(
+      'the entry for CoreWeave deployment "dep-2" has recordedAt 2099-01-01T00:00:00.000Z',
+    );
+  });
+});
+
 describe("scoped sources", () => {
   it("uses the source set for an app, and only in that app", async () => {
     const source = new InMemoryDeploymentSource({ "dep-mem": deploymentFixture("dep-mem") });
-    const testApp = new App({ outdir: mkdtempSync(join(tmpdir(), "cw-modes-out-")) });
+    const testApp = new App({ outdir: temporaryDir("cw-modes-out-") });
     CoreweaveDeploymentData.useSource(testApp, source);
     const scoped = new CoreweaveDeploymentData(new TerraformStack(testApp, "s"), "d", {
       deploymentId: "dep-mem",
@@ -220,7 +332,7 @@ describe("the wait prop", () => {
         env: {
           ...process.env,
           DEPLOYMENT_ID: "dep-progress",
-          SYNTH_OUTDIR: mkdtempSync(join(tmpdir(), "cw-modes-out-")),
+          SYNTH_OUTDIR: temporaryDir("cw-modes-out-"),
         },
       },
     );

@@ -17,7 +17,7 @@ import type { TerraformDependable, TerraformResourceElement } from "../terraform
 import { nullResource, requireTerraformVersion, terraformData } from "../terraform/resources";
 import { escapeTemplate, hclStringList } from "../terraform/literals";
 import { planEpochSeconds } from "../terraform/plan-clock";
-import { LOOKUP_MODE_ENV } from "../lookup/lookup-file";
+import { LOOKUP_CLOCK_SKEW_MS, LOOKUP_MODE_ENV } from "../lookup/lookup-file";
 
 /** A `lifecycle.precondition` block. */
 interface Precondition {
@@ -42,7 +42,8 @@ export interface DeploymentReadinessGateProps extends ReadinessPolicy {
   /**
    * The oldest lookup the gate accepts, in milliseconds, measured by Terraform from the lookup's
    * `observedAt` to the plan's `plantimestamp()`. A `terraform plan` of an old `cdktf.out`, or of
-   * a replayed snapshot recorded longer ago, fails with the age, the limit and the fix.
+   * a replayed snapshot recorded longer ago, fails with the age, the limit and the fix. A lookup
+   * time later than the plan's by more than `LOOKUP_CLOCK_SKEW_MS` fails too: it is no age.
    * @default process.env.COREWEAVE_GATE_MAX_AGE (a duration such as `2h`), else 900000 (15 min)
    */
   readonly maxAgeMs?: number;
@@ -52,6 +53,12 @@ export interface DeploymentReadinessGateProps extends ReadinessPolicy {
 export const DEFAULT_GATE_MAX_AGE_MS = 15 * 60_000;
 /** Sets the gates' default `maxAgeMs` for a pipeline, as a duration (`24h`, `30d`). */
 export const GATE_MAX_AGE_ENV = "COREWEAVE_GATE_MAX_AGE";
+/**
+ * How far a lookup time may lie after the plan's time (5 min), for clocks that disagree a little.
+ * Replay refuses entries recorded further ahead too. Defined with the lookup file, which the
+ * CDKTF-free CLI reads as well.
+ */
+export { LOOKUP_CLOCK_SKEW_MS };
 
 /**
  * Stops `cdktf plan` / `terraform plan` unless a deployment is ready.
@@ -79,14 +86,16 @@ export class DeploymentReadinessGate extends Construct implements TerraformDepen
       this.maxAgeMs = resolveMaxAgeMs(props.maxAgeMs);
       for (const warning of policyWarnings(this.policy)) Annotations.of(this).addWarning(warning);
     } catch (error) {
-      if (error instanceof CoreweaveError) throw new Error(`${this.node.path}: ${error.message}`);
+      if (error instanceof CoreweaveError) {
+        throw new ConfigurationError(`${this.node.path}: ${error.message}`);
+      }
       throw error;
     }
     const { deployment } = props;
     if (TerraformStack.of(deployment) !== TerraformStack.of(this)) {
       // Across stacks, the condition would read the other stack's last *applied* snapshot
       // (a remote-state output), not what this synth looked up.
-      throw new Error(
+      throw new ConfigurationError(
         `${this.node.path}: the gate must be in the same stack as the lookup it gates ` +
           `(${deployment.node.path}). Add a CoreweaveDeploymentData for the same ID to this stack; ` +
           "lookups are cached, so it costs no extra request.",
@@ -106,7 +115,7 @@ export class DeploymentReadinessGate extends Construct implements TerraformDepen
     };
     // The lookup's outputs are Terraform-safe already.
     const facts = { deployment_id: deployment.deploymentId, status: deployment.status };
-    const lifecycle = { precondition: [freshness(deployment, this.maxAgeMs), precondition] };
+    const lifecycle = { precondition: [freshness(this, deployment, this.maxAgeMs), precondition] };
     if ((props.resourceType ?? "terraform_data") === "terraform_data") {
       this.resource = terraformData(this, "gate", { input: facts, lifecycle });
     } else {
@@ -121,25 +130,49 @@ export class DeploymentReadinessGate extends Construct implements TerraformDepen
 }
 
 /**
- * Fails the plan when the lookup is older than `maxAgeMs` at `plantimestamp()`. The lookup's
- * time lives only in the condition's text, not in state, so a fresh synth causes no diff.
+ * Fails the plan when the lookup time is later than `plantimestamp()` by more than the clock
+ * skew, or older than `maxAgeMs`. The message picks its text by which bound failed, so it is
+ * true of either failure. The lookup's time lives only in the condition's text, not in state,
+ * so a fresh synth causes no diff.
  */
-function freshness(deployment: CoreweaveDeploymentData, maxAgeMs: number): Precondition {
-  const observedSeconds = Math.floor(Date.parse(deployment.observedAt) / 1000);
-  const age = `(${planEpochSeconds(deployment)} - ${observedSeconds})`;
-  const limitSeconds = Math.floor(maxAgeMs / 1000);
+function freshness(
+  gate: Construct,
+  deployment: CoreweaveDeploymentData,
+  maxAgeMs: number,
+): Precondition {
+  const observedMs = Date.parse(deployment.observedAt);
+  if (!Number.isFinite(observedMs)) {
+    // Only a custom DeploymentSource can get here; "NaN" must not reach the condition.
+    throw new ConfigurationError(
+      `${gate.node.path}: the lookup of "${deployment.deploymentId}" has observedAt ` +
+        `${JSON.stringify(deployment.observedAt.slice(0, 40))}, which is not an RFC 3339 time.`,
+    );
+  }
+  const age = `(${planEpochSeconds(deployment)} - ${Math.floor(observedMs / 1000)})`;
+  const minAge = -Math.floor(LOOKUP_CLOCK_SKEW_MS / 1000);
+  const maxAge = Math.floor(maxAgeMs / 1000);
+  const id = deployment.deployment.spec.id;
   return {
     // Referencing the record ties the check to it (Terraform requires an object reference).
-    condition: `\${${age} <= ${limitSeconds} && ${deployment.record.fqn}.input.deployment_id != ""}`,
+    condition:
+      `\${${age} >= ${minAge} && ${age} <= ${maxAge} && ` +
+      `${deployment.record.fqn}.input.deployment_id != ""}`,
     errorMessage:
-      escapeTemplate(
-        `CoreWeave deployment "${deployment.deployment.spec.id}" was looked up at ` +
-          `${deployment.observedAt}, `,
-      ) +
+      escapeTemplate(`CoreWeave deployment "${id}" was looked up at ${deployment.observedAt}, `) +
+      `%{ if ${age} < ${minAge} }` +
+      `\${floor(-${age} / 60)} minutes (\${-${age}} s) after this plan's time ` +
+      "(${plantimestamp()}): the lookup time is in the future. The gate allows " +
+      `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew; a later time is no age and would ` +
+      "pass maxAgeMs forever. The clock of the machine that looked it up was ahead, or the " +
+      "lookup file was edited: fix that clock and synthesize again (cdktf plan), or record the " +
+      escapeTemplate(`lookup again (npx coreweave-inference lookups record ${id}, or `) +
+      `${LOOKUP_MODE_ENV}=record cdktf synth), then plan.` +
+      "%{ else }" +
       `\${floor(${age} / 60)} minutes (\${${age}} s) before this plan; the gate accepts ` +
       `lookups at most ${formatDuration(maxAgeMs)} old (maxAgeMs). The facts may be stale: ` +
       "synthesize again (cdktf plan), or record the lookup file again " +
-      `(${LOOKUP_MODE_ENV}=record), then plan.`,
+      `(${LOOKUP_MODE_ENV}=record), then plan.` +
+      "%{ endif }",
   };
 }
 

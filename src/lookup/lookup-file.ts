@@ -22,6 +22,13 @@ export { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME, LOOKUP_MODE_ENV, LOOKUP_MODES, type 
 
 const FORMAT_VERSION = 1;
 
+/**
+ * How far a lookup time may lie ahead of the clock that judges it: clocks of different machines
+ * disagree a little. A time further ahead is refused, at replay and by the gate at plan, because
+ * its age is negative and would pass every `maxAgeMs` forever.
+ */
+export const LOOKUP_CLOCK_SKEW_MS = 5 * 60_000;
+
 /** One recorded lookup. */
 export interface LookupFileEntry {
   /** When the deployment was read from the API (RFC 3339, UTC). */

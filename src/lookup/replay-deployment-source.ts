@@ -1,11 +1,17 @@
 import { statSync } from "node:fs";
+import { formatDuration } from "../api/duration";
 import { ConfigurationError } from "../api/errors";
 import type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
   DeploymentSource,
 } from "./deployment-source";
-import { type LookupFileEntry, LOOKUP_MODE_ENV, readLookupFile } from "./lookup-file";
+import {
+  LOOKUP_CLOCK_SKEW_MS,
+  type LookupFileEntry,
+  LOOKUP_MODE_ENV,
+  readLookupFile,
+} from "./lookup-file";
 import { answerFromFixedFacts } from "./unchanging-facts";
 
 /** Replay mode found no recorded entry for a deployment. */
@@ -16,7 +22,8 @@ export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth`;
 
 /**
  * Replay mode: answers from the lookup file only. No network and no token; the facts carry the
- * time they were recorded, which the gate's `maxAgeMs` judges.
+ * time they were recorded, which the gate's `maxAgeMs` judges. An entry recorded later than now
+ * (beyond `LOOKUP_CLOCK_SKEW_MS`) is refused: its age would be negative, fresh forever.
  */
 export class ReplayDeploymentSource implements DeploymentSource {
   #entries: Map<string, LookupFileEntry> | undefined;
@@ -35,9 +42,14 @@ export class ReplayDeploymentSource implements DeploymentSource {
       if (!(error instanceof ConfigurationError)) throw error;
       return requests.map(() => ({ ok: false, error }));
     }
+    const now = Date.now();
     return requests.map(({ deploymentId, wait }): DeploymentLookupResult => {
       const entry = entries.get(deploymentId);
       if (entry) {
+        const ahead = Date.parse(entry.recordedAt) - now;
+        if (ahead > LOOKUP_CLOCK_SKEW_MS) {
+          return { ok: false, error: this.#recordedInFuture(deploymentId, entry, now, ahead) };
+        }
         return answerFromFixedFacts(
           entry.deployment,
           entry.recordedAt,
@@ -56,6 +68,24 @@ export class ReplayDeploymentSource implements DeploymentSource {
         ),
       };
     });
+  }
+
+  #recordedInFuture(
+    deploymentId: string,
+    entry: LookupFileEntry,
+    now: number,
+    ahead: number,
+  ): ConfigurationError {
+    return new ConfigurationError(
+      `${this.file}: the entry for CoreWeave deployment "${deploymentId}" has recordedAt ` +
+        `${entry.recordedAt}, ${formatDuration(Math.floor(ahead / 1000) * 1000)} later than ` +
+        `this machine's clock (${new Date(now).toISOString()}). A lookup time in the future ` +
+        `would pass every freshness check, so replay refuses it beyond ` +
+        `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew. Record it again with ` +
+        `COREWEAVE_API_TOKEN set: npx coreweave-inference lookups record ${deploymentId}, or ` +
+        "fix the clock that is wrong (the recorder's or this machine's).",
+      { deploymentId },
+    );
   }
 
   /** Parses the file again only when it changed, so 100 lookups cost one parse. */

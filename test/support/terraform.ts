@@ -1,22 +1,19 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { devNull } from "node:os";
 
 export const TERRAFORM = process.env.TERRAFORM_BINARY_NAME ?? "terraform";
 
 /**
  * Environment for offline Terraform runs: no checkpoint calls, no user CLI config (which may
- * point at unreachable mirrors), no colour.
+ * point at unreachable mirrors), no colour. The empty config is the null device, so no
+ * temporary file is left behind.
  */
 export function offlineTerraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const config = join(mkdtempSync(join(tmpdir(), "cw-tfrc-")), "terraformrc");
-  writeFileSync(config, "");
   return {
     ...process.env,
     CHECKPOINT_DISABLE: "1",
     TF_IN_AUTOMATION: "1",
-    TF_CLI_CONFIG_FILE: config,
+    TF_CLI_CONFIG_FILE: devNull,
     NO_COLOR: "1",
     ...extra,
   };
