@@ -10,6 +10,7 @@
  */
 import type * as Cdktf from "cdktf";
 import type { IConstruct } from "constructs";
+import { ConfigurationError } from "./api/errors";
 
 /** The API this package uses, as typed by cdktf; cdktn has the same. */
 export type CdkLibrary = typeof Cdktf;
@@ -47,14 +48,14 @@ if (loaded.length === 0) {
 export function cdkFor(scope: IConstruct): CdkLibrary {
   const stack = [...scope.node.scopes].reverse().find((node) => STACK_MARKER in node);
   if (stack === undefined) {
-    throw new Error(
+    throw new ConfigurationError(
       `${scope.node.path || "(root)"}: CoreWeave constructs must be created inside a ` +
         "TerraformStack (from cdktf or cdktn).",
     );
   }
   const match = loaded.find(({ lib }) => stack instanceof lib.TerraformStack);
   if (match === undefined) {
-    throw new Error(
+    throw new ConfigurationError(
       `${scope.node.path}: the stack is not a TerraformStack of the ${loaded
         .map(({ name }) => name)
         .join(" or ")} that cdktf-coreweave-inference loaded. Your app probably has two copies ` +
