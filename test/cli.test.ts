@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../src/cli/main";
@@ -16,12 +16,17 @@ import { deploymentFixture } from "../src/testing/fixtures";
 const TOKEN = "cw-cli-secret-3b5d7f9a";
 let emulator: CoreweaveEmulator;
 let url: string;
+let scratch: string;
 
 beforeAll(async () => {
+  scratch = mkdtempSync(join(tmpdir(), "cw-cli-"));
   emulator = new CoreweaveEmulator({ token: TOKEN });
   url = await emulator.start();
 });
-afterAll(() => emulator.stop());
+afterAll(async () => {
+  await emulator.stop();
+  rmSync(scratch, { recursive: true, force: true });
+});
 beforeEach(() => emulator.reset());
 
 interface Run {
@@ -40,7 +45,7 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
       COREWEAVE_API_ENDPOINT: url,
       COREWEAVE_API_TOKEN: TOKEN,
       // Never the repository's own directory, whatever a command does.
-      COREWEAVE_LOOKUP_FILE: join(mkdtempSync(join(tmpdir(), "cw-cli-")), "lookups.json"),
+      COREWEAVE_LOOKUP_FILE: join(scratch, "lookups.json"),
       ...env,
     },
   });
@@ -380,7 +385,7 @@ describe("configuration errors speak CLI", () => {
 
 describe("lookups", () => {
   it("records, shows and resets entries of the lookup file", async () => {
-    const file = join(mkdtempSync(join(tmpdir(), "cw-cli-lookups-")), "coreweave-lookups.json");
+    const file = join(scratch, "coreweave-lookups.json");
     const env = { COREWEAVE_LOOKUP_FILE: file };
     emulator.setDeployment("dep-a", deploymentFixture("dep-a"));
     emulator.setDeployment("dep-b", { deployment: creating("dep-b") });
