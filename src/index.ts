@@ -78,8 +78,14 @@ export type {
   ReadinessVerdict,
   ResolvedReadinessPolicy,
 } from "./api/readiness";
-export { waitForReady, waitOutcomeError } from "./api/wait";
-export type { WaitHooks, WaitObservation, WaitOptions, WaitOutcome } from "./api/wait";
+export { resolveWaitOptions, waitForReady, waitOutcomeError } from "./api/wait";
+export type {
+  ResolvedWaitOptions,
+  WaitHooks,
+  WaitObservation,
+  WaitOptions,
+  WaitOutcome,
+} from "./api/wait";
 export { DEFAULT_RETRY_POLICY } from "./api/retry";
 export type { RetryPolicy } from "./api/retry";
 export { KNOWN_DEPLOYMENT_STATUSES } from "./api/deployment";

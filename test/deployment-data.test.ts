@@ -375,7 +375,43 @@ describe("DeploymentReadinessGate synth", () => {
     );
   });
 
-  it("rejects a policy that accepts no status at all, naming the construct", () => {
+  it("takes the policy of the lookup it gates, field by field, unless its props set one", () => {
+    const s = stack();
+    const source = new InMemoryDeploymentSource({
+      "dep-p": deploymentFixture("dep-p", { status: "STATUS_UPDATING" }),
+    });
+    const d = new CoreweaveDeploymentData(s, "dep", {
+      deploymentId: "dep-p",
+      source,
+      wait: {
+        timeoutMs: 1000,
+        acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING"],
+        requiredConditions: ["Ready"],
+      },
+    });
+    const policy = {
+      acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING"],
+      requiredConditions: ["Ready"],
+      allowDisabled: false,
+    };
+    expect(d.policy).toEqual(policy);
+    const gate = new DeploymentReadinessGate(s, "gate", { deployment: d });
+    expect(gate.policy).toEqual(policy);
+    expect(gate.verdict.ready).toBe(true);
+    const strict = new DeploymentReadinessGate(s, "strict", {
+      deployment: d,
+      acceptedStatuses: ["STATUS_READY"],
+    });
+    expect(strict.policy).toEqual({ ...policy, acceptedStatuses: ["STATUS_READY"] });
+    expect(strict.verdict.ready).toBe(false);
+    expect(lookup(s, "plain", "dep-gate", ready()).policy).toEqual({
+      acceptedStatuses: ["STATUS_READY"],
+      requiredConditions: undefined,
+      allowDisabled: false,
+    });
+  });
+
+  it("rejects a status that is not status-shaped, naming the construct", () => {
     const s = stack();
     const d = lookup(s, "dep", "dep-gate", ready());
     expect(

@@ -86,27 +86,43 @@ export interface WaitHooks {
   readonly onProgress?: (line: string) => void;
 }
 
-/** Checks wait options, naming the bad one; returns their readiness policy, resolved. */
-export function checkWaitOptions(options: WaitOptions): ResolvedReadinessPolicy {
-  requireInteger("wait.timeoutMs", options.timeoutMs, 1, MAX_TIMER_MS);
-  if (options.pollIntervalMs !== undefined) {
-    requireInteger("wait.pollIntervalMs", options.pollIntervalMs, 1, MAX_TIMER_MS);
-  }
-  if (options.notBefore !== undefined && Number.isNaN(Date.parse(options.notBefore))) {
+/**
+ * Wait options with the defaults applied and every value checked, the policy resolved: made once
+ * by {@link resolveWaitOptions}, then used as given by every poll, the lookup worker and the CLI.
+ * Plain data, so it crosses to the lookup worker as it is.
+ */
+export interface ResolvedWaitOptions {
+  readonly timeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly notBefore?: string;
+  readonly policy: ResolvedReadinessPolicy;
+}
+
+/** Checks wait options, naming the bad one, and resolves them. */
+export function resolveWaitOptions(options: WaitOptions): ResolvedWaitOptions {
+  const { timeoutMs, pollIntervalMs = DEFAULT_POLL_INTERVAL_MS, notBefore } = options;
+  requireInteger("wait.timeoutMs", timeoutMs, 1, MAX_TIMER_MS);
+  requireInteger("wait.pollIntervalMs", pollIntervalMs, 1, MAX_TIMER_MS);
+  if (notBefore !== undefined && Number.isNaN(Date.parse(notBefore))) {
     throw new ConfigurationError(
-      `wait.notBefore ${JSON.stringify(sanitizeText(options.notBefore, 40))} is not an RFC 3339 ` +
+      `wait.notBefore ${JSON.stringify(sanitizeText(notBefore, 40))} is not an RFC 3339 ` +
         "time; write e.g. 2026-01-31T12:00:00Z.",
     );
   }
-  return resolveReadinessPolicy(options);
+  return {
+    timeoutMs,
+    pollIntervalMs,
+    ...(notBefore !== undefined && { notBefore }),
+    policy: resolveReadinessPolicy(options),
+  };
 }
 
 /** Judges one answer for a waiter: ready, never going to be, or not yet. */
 export function judge(
   deployment: Deployment,
-  options: WaitOptions,
+  wait: ResolvedWaitOptions,
 ): { readonly verdict: ReadinessVerdict; readonly outcome: "ready" | "terminal" | "pending" } {
-  const verdict = evaluateReadiness(deployment, resolveReadinessPolicy(options), options);
+  const verdict = evaluateReadiness(deployment, wait.policy, wait);
   return {
     verdict,
     outcome: verdict.ready ? "ready" : verdict.terminal ? "terminal" : "pending",
@@ -114,21 +130,21 @@ export function judge(
 }
 
 /**
- * Polls until the deployment is ready under `options`. Ends at once on a terminal status or a
- * disabled deployment, and when `timeoutMs` runs out (see {@link WaitOutcome}; turn a non-ready
- * outcome into an error with {@link waitOutcomeError}). Errors that cannot succeed on retry
- * (404, 401, bad configuration) end the wait at once and are thrown as themselves.
+ * Polls until the deployment is ready under `wait` (from {@link resolveWaitOptions}). Ends at
+ * once on a terminal status or a disabled deployment, and when `timeoutMs` runs out (see
+ * {@link WaitOutcome}; turn a non-ready outcome into an error with {@link waitOutcomeError}).
+ * Errors that cannot succeed on retry (404, 401, bad configuration) end the wait at once and are
+ * thrown as themselves.
  */
 export async function waitForReady(
   client: CoreweaveInferenceClient,
   deploymentId: string,
-  options: WaitOptions,
+  wait: ResolvedWaitOptions,
   hooks: WaitHooks = {},
 ): Promise<WaitOutcome> {
-  checkWaitOptions(options);
-  const interval = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  const interval = wait.pollIntervalMs;
   const started = Date.now();
-  const deadline = started + options.timeoutMs;
+  const deadline = started + wait.timeoutMs;
   const progress = (line: string) =>
     hooks.onProgress?.(`[${formatElapsed(Date.now() - started)}] ${line}`);
   let last: WaitObservation | undefined;
@@ -143,7 +159,7 @@ export async function waitForReady(
       const deployment = await client.getDeployment(deploymentId, {
         deadlineMs: Math.max(1, Math.min(client.deadlineMs, remaining)),
       });
-      const { verdict, outcome } = judge(deployment, options);
+      const { verdict, outcome } = judge(deployment, wait);
       last = { deployment, verdict, observedAt: new Date().toISOString() };
       failures = 0;
       const line = describeState(deployment, verdict);
@@ -177,7 +193,7 @@ export async function waitForReady(
 /** The error for a wait that did not end ready: what a synth or a pipeline step fails with. */
 export function waitOutcomeError(
   outcome: Exclude<WaitOutcome, { outcome: "ready" }>,
-  options: WaitOptions,
+  wait: ResolvedWaitOptions,
 ): CoreweaveError {
   const { deploymentId } = outcome;
   if (outcome.outcome === "terminal") {
@@ -187,7 +203,7 @@ export function waitOutcomeError(
       { deploymentId },
     );
   }
-  const waited = `${formatElapsed(outcome.elapsedMs)} (timeout ${formatDuration(options.timeoutMs)})`;
+  const waited = `${formatElapsed(outcome.elapsedMs)} (timeout ${formatDuration(wait.timeoutMs)})`;
   if (outcome.outcome === "unreachable") {
     // The class of the last failure, not WaitTimeoutError: the API was never read, so this is
     // the endpoint or the API failing, not a rollout that is slow.

@@ -14,14 +14,14 @@ import {
   conditionTypeProblem,
   evaluateReadiness,
   policyWarnings,
-  resolveReadinessPolicy,
   statusNameProblem,
 } from "../api/readiness";
 import { sanitizeText } from "../api/text";
 import {
   DEFAULT_POLL_INTERVAL_MS,
+  type ResolvedWaitOptions,
+  resolveWaitOptions,
   waitForReady,
-  type WaitOptions,
   type WaitOutcome,
   waitOutcomeError,
 } from "../api/wait";
@@ -173,9 +173,9 @@ async function get(deploymentId: string, flags: Flags, io: CliIo): Promise<numbe
 }
 
 async function wait(deploymentId: string, flags: Flags, io: CliIo): Promise<number> {
+  // Resolved once, before the first request, so a bad policy is a usage error, not a wait.
   const options = waitOptions(flags);
-  // Checked before the first request, so a bad policy is a usage error, not a wait.
-  for (const warning of policyWarnings(resolveReadinessPolicy(options), "--accept")) {
+  for (const warning of policyWarnings(options.policy, "--accept")) {
     io.stderr(`coreweave-inference: warning: ${warning}\n`);
   }
   const api = client(flags, io.env);
@@ -232,7 +232,11 @@ function waitResult(outcome: WaitOutcome) {
   };
 }
 
-function waitOptions(flags: Flags): WaitOptions {
+/**
+ * The flags as resolved wait options. Each flag is checked here first, so that a mistake is a
+ * usage error in the CLI's words (`--timeout`, `--accept`); resolving cannot fail after that.
+ */
+function waitOptions(flags: Flags): ResolvedWaitOptions {
   const duration = (flag: string, text: string): number => {
     const ms = parseDuration(text);
     const quoted = JSON.stringify(sanitizeText(text, 40));
@@ -267,7 +271,7 @@ function waitOptions(flags: Flags): WaitOptions {
     }
     return values;
   };
-  return {
+  return resolveWaitOptions({
     timeoutMs: duration("timeout", flags.timeout ?? DEFAULT_TIMEOUT),
     pollIntervalMs:
       flags.interval === undefined
@@ -277,7 +281,7 @@ function waitOptions(flags: Flags): WaitOptions {
     requiredConditions: listed("condition", flags.condition, conditionTypeProblem),
     allowDisabled: flags["allow-disabled"] ?? false,
     notBefore: updatedAfter,
-  };
+  });
 }
 
 if (require.main === module) {

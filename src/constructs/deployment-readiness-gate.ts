@@ -1,6 +1,7 @@
 import { requireInteger } from "../api/config";
 import { formatDuration, parseDuration } from "../api/duration";
 import { ConfigurationError, CoreweaveError } from "../api/errors";
+import { withoutUndefined } from "../api/plain-data";
 import {
   describeNotReady,
   evaluateReadiness,
@@ -28,6 +29,12 @@ interface Precondition {
 /** The Terraform resource that carries the gate's precondition. */
 export type GateResourceType = "terraform_data" | "null_resource";
 
+/**
+ * The gate's props. Each policy field (`acceptedStatuses`, `requiredConditions`,
+ * `allowDisabled`) left unset takes its value from the policy of the lookup it gates
+ * (`deployment.policy`: the lookup's `wait` policy, else the strict default), so a custom policy
+ * is written once, on the lookup.
+ */
 export interface DeploymentReadinessGateProps extends ReadinessPolicy {
   /** The looked-up deployment to gate on. */
   readonly deployment: CoreweaveDeploymentData;
@@ -82,7 +89,15 @@ export class DeploymentReadinessGate extends Construct implements TerraformDepen
     super(scope, id);
     const { Annotations, TerraformStack } = cdkFor(this);
     try {
-      this.policy = resolveReadinessPolicy(props);
+      // The lookup's policy, with each field the gate's props set in its place.
+      this.policy = resolveReadinessPolicy({
+        ...props.deployment.policy,
+        ...withoutUndefined({
+          acceptedStatuses: props.acceptedStatuses,
+          requiredConditions: props.requiredConditions,
+          allowDisabled: props.allowDisabled,
+        }),
+      });
       this.maxAgeMs = resolveMaxAgeMs(props.maxAgeMs);
       for (const warning of policyWarnings(this.policy)) Annotations.of(this).addWarning(warning);
     } catch (error) {

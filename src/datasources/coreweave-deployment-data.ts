@@ -1,6 +1,11 @@
 import type { ConnectionOptions } from "../api/connection";
 import { ConfigurationError, CoreweaveError, InvalidResponseError } from "../api/errors";
-import { evaluateReadiness, policyWarnings } from "../api/readiness";
+import {
+  evaluateReadiness,
+  policyWarnings,
+  resolveReadinessPolicy,
+  type ResolvedReadinessPolicy,
+} from "../api/readiness";
 import type {
   Deployment,
   DeploymentAutoscaling,
@@ -11,7 +16,7 @@ import type {
   DeploymentStatus,
   DeploymentTraffic,
 } from "../api/deployment";
-import { checkWaitOptions, type WaitOptions } from "../api/wait";
+import { type ResolvedWaitOptions, resolveWaitOptions, type WaitOptions } from "../api/wait";
 import { Construct, type IConstruct } from "constructs";
 import { cdkFor } from "../cdk";
 import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
@@ -41,7 +46,8 @@ export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
    * (`acceptedStatuses`, `requiredConditions`, `allowDisabled`) and `notBefore`, a freshness
    * bound for right after an update. A terminal status (`STATUS_FAILED`, `STATUS_ERROR`) or a
    * disabled deployment fails synth at once; a timeout fails it with the last status and each
-   * unmet condition. One progress line per status change goes to stderr.
+   * unmet condition. One progress line per status change goes to stderr. Its policy is also the
+   * default policy of a `DeploymentReadinessGate` on this lookup, so it is written once.
    * @default no waiting: the deployment as it is now
    */
   readonly wait?: WaitOptions;
@@ -190,6 +196,11 @@ export class CoreweaveDeploymentData extends Construct {
    */
   readonly isReady: boolean;
   /**
+   * The readiness policy of this lookup: the `wait` prop's, resolved, else the default. A
+   * `DeploymentReadinessGate` on this lookup uses it unless its own props say otherwise.
+   */
+  readonly policy: ResolvedReadinessPolicy;
+  /**
    * When the facts were read from the API (RFC 3339): the lookup's time, or the time a replayed
    * entry was recorded. The gate's `maxAgeMs` counts from it.
    */
@@ -217,18 +228,19 @@ export class CoreweaveDeploymentData extends Construct {
       }
     }
     let result: DeploymentLookupResult;
+    let resolvedWait: ResolvedWaitOptions | undefined;
     try {
-      if (wait) {
-        for (const warning of policyWarnings(checkWaitOptions(wait))) {
-          cdk.Annotations.of(this).addWarning(warning);
-        }
+      resolvedWait = wait && resolveWaitOptions(wait);
+      for (const warning of resolvedWait ? policyWarnings(resolvedWait.policy) : []) {
+        cdk.Annotations.of(this).addWarning(warning);
       }
       const source = chosenSource ?? deploymentSourceFor(this);
-      [result] = source.lookup([{ deploymentId, connection, wait }]);
+      [result] = source.lookup([{ deploymentId, connection, wait: resolvedWait }]);
     } catch (error) {
       if (!(error instanceof CoreweaveError)) throw error;
       result = { ok: false, error };
     }
+    this.policy = resolvedWait?.policy ?? resolveReadinessPolicy();
     if (!result.ok && result.error instanceof LookupNotRecordedError) {
       // Replay misses are collected, so one failed synth lists them all (see reportNotRecorded).
       this.#notRecorded = new DeploymentLookupError(this.node.path, result.error);

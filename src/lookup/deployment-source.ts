@@ -1,7 +1,7 @@
 import type { ConnectionOptions } from "../api/connection";
 import type { CoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/deployment";
-import type { WaitOptions } from "../api/wait";
+import type { ResolvedWaitOptions } from "../api/wait";
 
 export interface DeploymentLookupRequest {
   readonly deploymentId: string;
@@ -10,9 +10,10 @@ export interface DeploymentLookupRequest {
   /**
    * Answer only once the deployment is ready under this policy, polling until `timeoutMs`.
    * Sources whose facts cannot change (in memory, replay) judge the one answer they have.
+   * Resolved once by the construct (`resolveWaitOptions`); sources use it as given.
    * @default answer with the deployment as it is
    */
-  readonly wait?: WaitOptions;
+  readonly wait?: ResolvedWaitOptions;
 }
 
 export type DeploymentLookupResult =

@@ -2,7 +2,7 @@ import { type ResolvedConnection, resolveConnection } from "../api/connection";
 import { encodeDeploymentId } from "../api/deployment-id";
 import { ApiConnectionError, CoreweaveError, deserializeError } from "../api/errors";
 import { redactSecret, sanitizeText } from "../api/text";
-import { judge, type WaitOptions } from "../api/wait";
+import { judge, type ResolvedWaitOptions } from "../api/wait";
 import type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
@@ -40,7 +40,7 @@ export class LiveDeploymentSource implements DeploymentSource {
     const results: DeploymentLookupResult[] = new Array(requests.length);
     const batches = new Map<
       string,
-      { connection: ResolvedConnection; wait?: WaitOptions; ids: Map<string, number[]> }
+      { connection: ResolvedConnection; wait?: ResolvedWaitOptions; ids: Map<string, number[]> }
     >();
     requests.forEach((request, index) => {
       let connection: ResolvedConnection;

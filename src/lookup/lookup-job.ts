@@ -3,7 +3,7 @@ import { CoreweaveInferenceClient } from "../api/client";
 import type { ResolvedConnection } from "../api/connection";
 import { CoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/deployment";
-import { waitForReady, type WaitOptions, waitOutcomeError } from "../api/wait";
+import { type ResolvedWaitOptions, waitForReady, waitOutcomeError } from "../api/wait";
 import type { LookupJob, LookupJobResult } from "./lookup-protocol";
 
 // One client per connection for the life of the worker: later jobs reuse its kept-alive sockets.
@@ -50,13 +50,13 @@ export async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
 async function waitUntilReady(
   client: CoreweaveInferenceClient,
   deploymentId: string,
-  options: WaitOptions,
+  wait: ResolvedWaitOptions,
 ): Promise<{ ok: true; deployment: Deployment; observedAt: string }> {
-  const outcome = await waitForReady(client, deploymentId, options, {
+  const outcome = await waitForReady(client, deploymentId, wait, {
     // Straight to the file descriptor: the synth thread, which would relay a worker's
     // process.stderr, sleeps until the lookup ends, and progress must show during the wait.
     onProgress: (line) => writeSync(2, `coreweave-inference: ${line}\n`),
   });
-  if (outcome.outcome !== "ready") throw waitOutcomeError(outcome, options);
+  if (outcome.outcome !== "ready") throw waitOutcomeError(outcome, wait);
   return { ok: true, deployment: outcome.deployment, observedAt: outcome.observedAt };
 }

@@ -1,7 +1,7 @@
 import type { ResolvedConnection } from "../api/connection";
 import type { SerializedCoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/deployment";
-import type { WaitOptions } from "../api/wait";
+import type { ResolvedWaitOptions } from "../api/wait";
 
 /** One batch of lookups sent to the lookup worker. The token travels only in memory. */
 export interface LookupJob {
@@ -10,7 +10,7 @@ export interface LookupJob {
   /** Concurrent requests in flight. */
   readonly concurrency: number;
   /** Wait for each deployment to be ready, instead of reading it once. */
-  readonly wait?: WaitOptions;
+  readonly wait?: ResolvedWaitOptions;
 }
 
 /** The worker's answer: one entry per requested ID, in order. */

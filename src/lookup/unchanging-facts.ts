@@ -1,6 +1,6 @@
 import { DeploymentTerminalError, WaitTimeoutError } from "../api/errors";
 import type { Deployment } from "../api/deployment";
-import { judge, type WaitOptions } from "../api/wait";
+import { judge, type ResolvedWaitOptions } from "../api/wait";
 import type { DeploymentLookupResult } from "./deployment-source";
 
 /**
@@ -11,7 +11,7 @@ import type { DeploymentLookupResult } from "./deployment-source";
 export function answerFromFixedFacts(
   deployment: Deployment,
   observedAt: string,
-  wait: WaitOptions | undefined,
+  wait: ResolvedWaitOptions | undefined,
   where: string,
 ): DeploymentLookupResult {
   if (!wait) return { ok: true, deployment, observedAt };
