@@ -8,7 +8,7 @@ import {
   MAX_TIMER_MS,
   requireInteger,
 } from "./config";
-import { type ConnectionOptions, resolveConnection } from "./connection";
+import { type ConnectionOptions, type ResolvedConnection, resolveConnection } from "./connection";
 import { encodeDeploymentId } from "./deployment-id";
 import {
   type AttemptResult,
@@ -37,6 +37,13 @@ export interface CoreweaveClientOptions extends ConnectionOptions {
    * @default the option names of this interface (`the endpoint option`, ...)
    */
   readonly optionNames?: ConnectionOptionNames;
+  /**
+   * A connection resolved already (`resolveConnection`), used as it is: the connection options
+   * above and `env` are then not read again. For callers that resolved it to fail fast, such
+   * as the lookups, whose worker thread builds the client.
+   * @default resolved from the options above and `env`
+   */
+  readonly connection?: ResolvedConnection;
 }
 
 /** `cdktf-coreweave-inference/<version>`, so CoreWeave can tell this library's traffic apart. */
@@ -60,7 +67,8 @@ export class CoreweaveInferenceClient {
 
   constructor(options: CoreweaveClientOptions = {}) {
     this.#names = options.optionNames ?? CONNECTION_OPTION_NAMES;
-    const connection = resolveConnection(options, options.env ?? process.env, this.#names);
+    const connection =
+      options.connection ?? resolveConnection(options, options.env ?? process.env, this.#names);
     this.endpoint = new URL(connection.endpoint);
     this.#token = connection.apiToken;
     this.attemptTimeoutMs = connection.attemptTimeoutMs;

@@ -1,5 +1,4 @@
 import { type ResolvedConnection, resolveConnection } from "../api/connection";
-import { encodeDeploymentId } from "../api/deployment-id";
 import { ApiConnectionError, CoreweaveError, deserializeError } from "../api/errors";
 import { redactSecret, sanitizeText } from "../api/text";
 import { judge, type ResolvedWaitOptions } from "../api/wait";
@@ -45,8 +44,8 @@ export class LiveDeploymentSource implements DeploymentSource {
     requests.forEach((request, index) => {
       let connection: ResolvedConnection;
       try {
-        // Checked on the synth thread, so a bad option fails fast with its own name.
-        encodeDeploymentId(request.deploymentId);
+        // Resolved once, on the synth thread, so a bad option fails fast with its own name; the
+        // worker's client takes it as it is. The ID is checked once, by the client.
         connection = resolveConnection(request.connection);
       } catch (error) {
         if (!(error instanceof CoreweaveError)) throw error;

@@ -14,8 +14,7 @@ function clientFor(connection: ResolvedConnection): CoreweaveInferenceClient {
   const key = JSON.stringify(connection);
   let client = clients.get(key);
   if (!client) {
-    // Resolved on the synth thread already; an empty env keeps this thread from second-guessing.
-    client = new CoreweaveInferenceClient({ ...connection, env: {} });
+    client = new CoreweaveInferenceClient({ connection });
     clients.set(key, client);
   }
   return client;
