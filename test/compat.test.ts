@@ -1,63 +1,215 @@
 /**
- * One package for CDK for Terraform (cdktf 0.21) and CDK Terrain (cdktn 0.24): the packed tarball
- * installed with a plain `npm install` into a new app of each, type-checked under `strict`
- * without `skipLibCheck`, synthesized with `node` (the libraries' CLIs are not needed), and
- * planned with a real `terraform plan`. Installs from the npm registry.
+ * One package for CDK for Terraform (cdktf 0.21) and CDK Terrain (cdktn 0.24), installed as users
+ * install it: the packed tarball with the CDK library, `constructs` as that library's `init`
+ * writes it, and the library's CLI (as in pipelines that run `npx cdktf`), with a plain
+ * `npm install` and no flags, both in one command and from a package.json with no lockfile.
+ * `npm ls` must then be clean. The package.json app is also type-checked under `strict` without
+ * `skipLibCheck`, synthesized with `node` and planned with a real `terraform plan`. Installs from
+ * the npm registry. The versions below are the users' own: never this repository's devDependency
+ * pins, which once hid an install that failed for every new cdktf app.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 import { packPackage } from "./support/pack";
-import { offlineTerraformEnv, requireTerraform, run, terraform } from "./support/terraform";
+import {
+  offlineTerraformEnv,
+  requireTerraform,
+  run,
+  terraform,
+  type CommandResult,
+} from "./support/terraform";
 
-const repo = join(__dirname, "..");
-const devDependencies = JSON.parse(readFileSync(join(repo, "package.json"), "utf8"))
-  .devDependencies as Record<string, string>;
+const PACKAGE = "cdktf-coreweave-inference";
 const TOKEN = "cw-compat-secret-6a2f9d4e";
+
 const LIBRARIES = [
-  { name: "cdktn", version: "0.24.0", other: "cdktf" },
-  { name: "cdktf", version: "0.21.0", other: "cdktn" },
+  {
+    name: "cdktf",
+    other: "cdktn",
+    // `constructs@^10.4.2` is what `cdktf init` wrote; npm now resolves it to 10.8.x, which cdktn
+    // refuses. cdktf-cli pins its own constructs (10.4.2).
+    command: ["cdktf@0.21.0", "constructs@^10.4.2", "cdktf-cli@0.21.0"],
+    dependencies: { cdktf: "^0.21.0", constructs: "^10.4.2" },
+    cli: { "cdktf-cli": "^0.21.0" },
+  },
+  {
+    name: "cdktn",
+    other: "cdktf",
+    // cdktn needs constructs >=10.6.0 <10.8.0. cdktn-cli declares Node.js >= 22.19: older Node
+    // gets a warning (EBADENGINE) and the install goes on; this test never runs that CLI.
+    command: ["cdktn@0.24.0", "constructs@~10.7.0", "cdktn-cli@0.24.0"],
+    dependencies: { cdktn: "^0.24.0", constructs: "~10.7.0" },
+    cli: { "cdktn-cli": "^0.24.0" },
+  },
 ] as const;
 
+/**
+ * The app's own tools for the type-check: `typescript@5` as `cdktn init` installs it and as the
+ * README tells new cdktf apps to pin it; `@types/node` unpinned, as both `init`s install it.
+ */
+const TOOLS = { typescript: "^5", "@types/node": "*" };
+
+type InstallName = `${(typeof LIBRARIES)[number]["name"]}-${"command" | "manifest"}` | "none";
+
+interface InstalledApp {
+  readonly dir: string;
+  /** What the user typed, for the messages. */
+  readonly description: string;
+  readonly install: CommandResult;
+}
+
+let root: string;
 let tarball: string;
 let emulator: EmulatorProcess;
-const workDirs: string[] = [];
+const apps = new Map<InstallName, InstalledApp>();
 
 beforeAll(async () => {
   requireTerraform();
+  root = mkdtempSync(join(tmpdir(), "cw-compat-"));
   tarball = packPackage();
-  emulator = await startEmulatorProcess({
-    token: TOKEN,
-    deployments: {
-      "compat-ready": deploymentFixture("compat-ready"),
-      "compat-creating": deploymentFixture("compat-creating", {
-        status: "STATUS_CREATING",
-        conditions: [{ type: "Ready", status: "False", reason: "ModelLoading" }],
+  // The installs are independent: run them side by side (each takes 20-60 s).
+  const installing = Promise.all([
+    ...LIBRARIES.flatMap((library) => [
+      installApp(`${library.name}-command`, [tarball, ...library.command]),
+      installApp(`${library.name}-manifest`, [], {
+        dependencies: { ...library.dependencies, [PACKAGE]: `file:${tarball}` },
+        devDependencies: { ...library.cli, ...TOOLS },
       }),
-    },
-  });
-}, 120_000);
+    ]),
+    installApp("none", [tarball]),
+  ]);
+  const [installed, started] = await Promise.allSettled([
+    installing,
+    startEmulatorProcess({
+      token: TOKEN,
+      deployments: {
+        "compat-ready": deploymentFixture("compat-ready"),
+        "compat-creating": deploymentFixture("compat-creating", {
+          status: "STATUS_CREATING",
+          conditions: [{ type: "Ready", status: "False", reason: "ModelLoading" }],
+        }),
+      },
+    }),
+  ]);
+  if (started.status === "rejected") throw started.reason;
+  emulator = started.value;
+  if (installed.status === "rejected") throw installed.reason;
+  // The user's code, in the apps where it is type-checked, synthesized and planned.
+  for (const { name } of LIBRARIES) {
+    const dir = app(`${name}-manifest`).dir;
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "src", "main.ts"), appSource(name));
+    writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(STRICT_TSCONFIG, null, 2));
+  }
+}, 600_000);
 
 afterAll(async () => {
   await emulator?.stop();
-  for (const dir of workDirs) rmSync(dir, { recursive: true, force: true });
+  if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  if (tarball !== undefined) rmSync(dirname(tarball), { recursive: true, force: true });
 });
 
-function workDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  workDirs.push(dir);
+/**
+ * npm as a user runs it: none of the configuration `npm test` passes down in `npm_config_*`, the
+ * repository's `node_modules/.bin` off PATH, and npm's defaults for peer dependencies even if the
+ * machine's ~/.npmrc sets otherwise.
+ */
+function userNpmEnv(): NodeJS.ProcessEnv {
+  const kept =
+    /^npm_config_(cache|registry|userconfig|globalconfig|cafile|proxy|https_proxy|noproxy)$/i;
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([key]) => !/^(npm_|init_cwd$)/i.test(key) || kept.test(key),
+    ),
+  );
+  return {
+    ...env,
+    PATH: (process.env.PATH ?? "")
+      .split(delimiter)
+      .filter((dir) => !/node_modules[\\/]\.bin|node-gyp-bin/.test(dir))
+      .join(delimiter),
+    npm_config_legacy_peer_deps: "false",
+    npm_config_strict_peer_deps: "false",
+    npm_config_force: "false",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+  };
+}
+
+function runAsync(command: string, args: string[], cwd: string): Promise<CommandResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: userNpmEnv(), timeout: 480_000 });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", (error) => resolve({ code: null, output: `${output}\n${error.message}` }));
+    child.on("close", (code, signal) =>
+      resolve({ code, output: signal ? `${output}\n(killed by ${signal})` : output }),
+    );
+  });
+}
+
+/**
+ * A new app in `root`: `npm install <packages>` in an empty app, or, given a manifest, a plain
+ * `npm install` of that package.json with no lockfile.
+ */
+async function installApp(
+  name: InstallName,
+  packages: string[],
+  manifest?: { dependencies: Record<string, string>; devDependencies: Record<string, string> },
+): Promise<void> {
+  const dir = join(root, name);
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "app", version: "1.0.0", private: true, ...manifest }, null, 2),
+  );
+  const shown = packages.map((p) => (p === tarball ? PACKAGE : `'${p}'`));
+  const description =
+    manifest === undefined
+      ? `npm install ${shown.join(" ")}`
+      : `npm install (no lockfile) of ${JSON.stringify(manifest).replace(tarball, "<tarball>")}`;
+  const install = await runAsync("npm", ["install", ...packages], dir);
+  apps.set(name, { dir, description, install });
+}
+
+function app(name: InstallName): InstalledApp {
+  const installed = apps.get(name);
+  if (installed === undefined) throw new Error(`the ${name} app was not installed (see beforeAll)`);
+  return installed;
+}
+
+/** Fails with the install's output unless it exited 0 and `npm ls --all` is then clean. */
+async function expectCleanInstall(name: InstallName): Promise<string> {
+  const { dir, description, install } = app(name);
+  if (install.code !== 0) {
+    throw new Error(`${description} exited ${install.code}:\n${install.output.slice(-4000)}`);
+  }
+  if (!existsSync(join(dir, "package-lock.json"))) {
+    throw new Error(`${description} wrote no package-lock.json:\n${install.output.slice(-4000)}`);
+  }
+  const ls = await runAsync("npm", ["ls", "--all"], dir);
+  // Optional peers that are not installed are listed as UNMET OPTIONAL DEPENDENCY: not a problem.
+  const problems = ls.output
+    .split("\n")
+    .filter((line) => /\binvalid\b|\bmissing\b|UNMET DEPENDENCY|\bextraneous\b|ERR!/.test(line));
+  if (ls.code !== 0 || problems.length > 0) {
+    throw new Error(
+      `after ${description}, npm ls exited ${ls.code}:\n${(problems.length > 0 ? problems.join("\n") : ls.output).slice(-4000)}`,
+    );
+  }
   return dir;
 }
 
-/** `npm install` as a user types it: no --legacy-peer-deps, no alias. */
-function npmInstall(dir: string, packages: string[]): void {
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "app", private: true }));
-  execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...packages], {
+/** `require("cdktf-coreweave-inference")` in the app, as the user's code does. */
+function requirePackage(dir: string): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ["-e", `require(${JSON.stringify(PACKAGE)})`], {
     cwd: dir,
-    stdio: "pipe",
-    timeout: 300_000,
+    encoding: "utf8",
   });
 }
 
@@ -115,12 +267,12 @@ const STRICT_TSCONFIG = {
   include: ["src"],
 };
 
-describe.each(LIBRARIES)("a new $name $version app", ({ name, version, other }) => {
-  let app: string;
-  const outdir = () => join(app, "cdktf.out");
+describe.each(LIBRARIES)("a new $name app", ({ name, other, command, dependencies, cli }) => {
+  const manifestApp = () => app(`${name}-manifest`).dir;
+  const outdir = () => join(manifestApp(), "cdktf.out");
   const synth = (ids: string, extra: NodeJS.ProcessEnv = {}) =>
-    spawnSync(process.execPath, [join(app, "out", "main.js")], {
-      cwd: app,
+    spawnSync(process.execPath, [join(manifestApp(), "out", "main.js")], {
+      cwd: manifestApp(),
       encoding: "utf8",
       timeout: 120_000,
       env: {
@@ -129,32 +281,36 @@ describe.each(LIBRARIES)("a new $name $version app", ({ name, version, other }) 
         DEPLOYMENT_IDS: ids,
         COREWEAVE_API_ENDPOINT: emulator.url,
         COREWEAVE_API_TOKEN: TOKEN,
-        COREWEAVE_LOOKUP_FILE: join(app, "coreweave-lookups.json"),
+        COREWEAVE_LOOKUP_FILE: join(manifestApp(), "coreweave-lookups.json"),
         ...extra,
       },
     });
 
-  beforeAll(() => {
-    app = workDir(`cw-compat-${name}-`);
-    npmInstall(app, [
-      tarball,
-      `${name}@${version}`,
-      `constructs@${devDependencies.constructs}`,
-      `typescript@${devDependencies.typescript}`,
-      `@types/node@${devDependencies["@types/node"]}`,
-    ]);
-    mkdirSync(join(app, "src"));
-    writeFileSync(join(app, "src", "main.ts"), appSource(name));
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify(STRICT_TSCONFIG, null, 2));
-  }, 300_000);
+  const expectAppOf = (dir: string) => {
+    expect(existsSync(join(dir, "node_modules", name))).toBe(true);
+    expect(existsSync(join(dir, "node_modules", other))).toBe(false);
+    // One constructs for the library and this package: construct trees need the same copy.
+    expect(existsSync(join(dir, "node_modules", PACKAGE, "node_modules", "constructs"))).toBe(
+      false,
+    );
+    const loaded = requirePackage(dir);
+    expect(loaded.stderr).toBe("");
+    expect(loaded.status).toBe(0);
+  };
 
-  it(`installs with a plain npm install, without ${other}`, () => {
-    expect(existsSync(join(app, "node_modules", name))).toBe(true);
-    expect(existsSync(join(app, "node_modules", other))).toBe(false);
+  it(`installs in one command: npm install ${PACKAGE} ${command.join(" ")}; npm ls is clean`, async () => {
+    expectAppOf(await expectCleanInstall(`${name}-command`));
+  });
+
+  it(`installs from a package.json with no lockfile (${Object.entries({ ...dependencies, ...cli })
+    .map(([dep, range]) => `${dep} ${range}`)
+    .join(", ")}); npm ls is clean`, async () => {
+    expectAppOf(await expectCleanInstall(`${name}-manifest`));
   });
 
   it("type-checks under strict without skipLibCheck", () => {
-    const tsc = run(join(app, "node_modules", ".bin", "tsc"), ["-p", "."], app, process.env);
+    const dir = manifestApp();
+    const tsc = run(join(dir, "node_modules", ".bin", "tsc"), ["-p", "."], dir, process.env);
     expect(tsc.output.trim()).toBe("");
     expect(tsc.code).toBe(0);
   });
@@ -185,13 +341,13 @@ describe.each(LIBRARIES)("a new $name $version app", ({ name, version, other }) 
   });
 
   it("records with the CLI, then replays with no token and no request", async () => {
-    const cli = run(
-      join(app, "node_modules", ".bin", "coreweave-inference"),
+    const cliRun = run(
+      join(manifestApp(), "node_modules", ".bin", "coreweave-inference"),
       ["lookups", "record", "compat-ready"],
-      app,
+      manifestApp(),
       { ...process.env, COREWEAVE_API_ENDPOINT: emulator.url, COREWEAVE_API_TOKEN: TOKEN },
     );
-    expect(cli.code).toBe(0);
+    expect(cliRun.code).toBe(0);
     await emulator.clearRequestLog();
     const replay = synth("compat-ready", {
       COREWEAVE_LOOKUP_MODE: "replay",
@@ -203,25 +359,21 @@ describe.each(LIBRARIES)("a new $name $version app", ({ name, version, other }) 
   });
 });
 
-it("fails to import with one line naming both libraries when neither is installed", () => {
-  const app = workDir("cw-compat-none-");
-  npmInstall(app, [tarball]);
-  expect(existsSync(join(app, "node_modules", "cdktf"))).toBe(false);
-  expect(existsSync(join(app, "node_modules", "cdktn"))).toBe(false);
-  const result = spawnSync(process.execPath, ["-e", 'require("cdktf-coreweave-inference")'], {
-    cwd: app,
-    encoding: "utf8",
-  });
+it("fails to import with one line naming both libraries when neither is installed", async () => {
+  const dir = await expectCleanInstall("none");
+  expect(existsSync(join(dir, "node_modules", "cdktf"))).toBe(false);
+  expect(existsSync(join(dir, "node_modules", "cdktn"))).toBe(false);
+  const result = requirePackage(dir);
   expect(result.status).not.toBe(0);
   expect(result.stderr).toContain(
     "cdktf-coreweave-inference needs a CDK library in your app: install cdktn@0.24.0 (CDK " +
       "Terrain) or cdktf@0.21.0 (CDK for Terraform).",
   );
   // The CLI and the testing kit need no CDK library.
-  const cli = spawnSync(
+  const cliHelp = spawnSync(
     process.execPath,
-    [join(app, "node_modules", "cdktf-coreweave-inference", "dist", "cli", "main.js"), "--help"],
-    { cwd: app, encoding: "utf8" },
+    [join(dir, "node_modules", PACKAGE, "dist", "cli", "main.js"), "--help"],
+    { cwd: dir, encoding: "utf8" },
   );
-  expect(cli.status).toBe(0);
+  expect(cliHelp.status).toBe(0);
 });
