@@ -1,5 +1,5 @@
 // First: starts the lookup worker early when a live lookup is likely (see the module).
-import "./lookup/lookup-worker-instance";
+import "./lookup/sync-lookup-worker";
 
 // Constructs
 export {
@@ -29,11 +29,11 @@ export {
   LOOKUP_FILE_NAME,
   LOOKUP_MODE_ENV,
   LOOKUP_MODES,
-} from "./lookup/lookup-file";
-export type { LookupMode } from "./lookup/lookup-file";
-export { RecordingDeploymentSource } from "./lookup/recording-deployment-source";
-export { LookupNotRecordedError, ReplayDeploymentSource } from "./lookup/replay-deployment-source";
-export { LOOKUP_MODE_CONTEXT } from "./lookup/source-selection";
+} from "./lookup/deployment-source";
+export type { LookupMode } from "./lookup/deployment-source";
+export { RecordingDeploymentSource } from "./lookup/lookup-file";
+export { LookupNotRecordedError, ReplayDeploymentSource } from "./lookup/lookup-file";
+export { LOOKUP_MODE_CONTEXT } from "./lookup/deployment-source";
 export type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
@@ -45,7 +45,7 @@ export { CoreweaveInferenceClient } from "./api/client";
 export type { CoreweaveClientOptions } from "./api/client";
 export { CONNECTION_DEFAULTS } from "./api/connection";
 export type { ConnectionOptions } from "./api/connection";
-export { DEFAULT_ENDPOINT, ENDPOINT_ENV, TOKEN_ENV } from "./api/config";
+export { DEFAULT_ENDPOINT, ENDPOINT_ENV, TOKEN_ENV } from "./api/connection";
 export {
   ApiConnectionError,
   ApiTimeoutError,

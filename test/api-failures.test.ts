@@ -1,12 +1,12 @@
-import { CONNECTION_OPTION_NAMES } from "../src/api/config";
+import { CONNECTION_OPTION_NAMES } from "../src/api/connection";
 import {
   classifyAnswer,
   classifyTransportError,
-  failureToError,
   findSecret,
   type HttpAnswer,
   type LookupContext,
 } from "../src/api/failures";
+import { failureToError } from "../src/api/messages";
 import { isRetryable } from "../src/api/retry";
 import {
   ApiConnectionError,

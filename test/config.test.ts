@@ -1,6 +1,10 @@
-import { resolveApiToken, resolveEndpoint } from "../src/api/config";
-import { CONNECTION_DEFAULTS, resolveConnection } from "../src/api/connection";
-import { encodeDeploymentId } from "../src/api/deployment-id";
+import { encodeDeploymentId } from "../src/api/client";
+import {
+  CONNECTION_DEFAULTS,
+  resolveApiToken,
+  resolveConnection,
+  resolveEndpoint,
+} from "../src/api/connection";
 import { ConfigurationError, InvalidDeploymentIdError } from "../src/api/errors";
 
 /** The message of what `run` throws. */

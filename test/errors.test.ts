@@ -19,12 +19,10 @@ import {
   ServerError,
   TlsError,
   UnauthenticatedError,
-} from "../src/api/errors";
-import {
-  errorFromHttpStatus,
   grpcCodeForHttpStatus,
-  summarizeRpcStatus,
-} from "../src/api/rpc-status";
+} from "../src/api/errors";
+import { summarizeRpcStatus } from "../src/api/failures";
+import { errorFromHttpStatus } from "../src/api/messages";
 import { redactSecret, sanitizeText } from "../src/api/text";
 
 describe("redaction and sanitising", () => {
@@ -54,7 +52,7 @@ describe("redaction and sanitising", () => {
   });
 });
 
-describe("google.rpc.Status", () => {
+describe("non-2xx answers: google.rpc.Status, and the error built from the status", () => {
   it("reads code, message, field violations and RetryInfo", () => {
     expect(
       summarizeRpcStatus({

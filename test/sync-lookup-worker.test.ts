@@ -1,7 +1,10 @@
 import { join } from "node:path";
 import { resolveConnection } from "../src/api/connection";
-import { LookupWorkerFailure, SyncLookupWorker } from "../src/lookup/sync-lookup-worker";
-import type { LookupJob } from "../src/lookup/lookup-protocol";
+import {
+  type LookupJob,
+  LookupWorkerFailure,
+  SyncLookupWorker,
+} from "../src/lookup/sync-lookup-worker";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 
 const TOKEN = "cw-worker-secret-9e107d9d";

@@ -1,3 +1,4 @@
+/** The HTTP client, and the rule for what deployment ID may go into its URL. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -5,27 +6,36 @@ import type { Agent, Dispatcher } from "undici";
 import {
   CONNECTION_OPTION_NAMES,
   type ConnectionOptionNames,
+  type ConnectionOptions,
   MAX_TIMER_MS,
   requireInteger,
-} from "./config";
-import { type ConnectionOptions, type ResolvedConnection, resolveConnection } from "./connection";
-import { encodeDeploymentId } from "./deployment-id";
+  type ResolvedConnection,
+  resolveConnection,
+} from "./connection";
+import type { Deployment } from "./deployment";
+import { InvalidDeploymentIdError } from "./errors";
 import {
   type AttemptResult,
   classifyAnswer,
   classifyTransportError,
-  failureToError,
   type LookupContext,
 } from "./failures";
-import { isRetryable, type RetryPolicy, resolveRetryPolicy, retryDelayMs } from "./retry";
-import type { Deployment } from "./deployment";
+import { failureToError } from "./messages";
+import {
+  type BackoffOptions,
+  isRetryable,
+  type RetryPolicy,
+  resolveRetryPolicy,
+  retryDelayMs,
+} from "./retry";
+import { findCharacter, hasUnsafeCharacter, isWellFormed, printable } from "./text";
 
 export interface CoreweaveClientOptions extends ConnectionOptions {
   /**
    * Backoff tuning. The number of retries is the connection option `maxRetries`.
    * @default 500 ms doubling to 8 s, a server's Retry-After honoured up to 30 s (DEFAULT_RETRY_POLICY)
    */
-  readonly retry?: Partial<Omit<RetryPolicy, "maxRetries">>;
+  readonly retry?: BackoffOptions;
   /**
    * Environment to read `COREWEAVE_API_*` from.
    * @default process.env
@@ -86,7 +96,7 @@ export class CoreweaveInferenceClient {
 
   /**
    * `GET /v1alpha1/inference/deployments/{id}`, validated. Throws a `CoreweaveError` subclass.
-   * `deadlineMs` shortens the client's deadline for this call (a waiter's remaining time).
+   * `deadlineMs` replaces the client's deadline for this call (a waiter passes what is left).
    */
   async getDeployment(
     deploymentId: string,
@@ -162,6 +172,54 @@ export class CoreweaveInferenceClient {
       context,
     );
   }
+}
+
+/** Longer than any real deployment ID; bounds the URL and every message that names the ID. */
+export const MAX_DEPLOYMENT_ID_LENGTH = 256;
+
+/**
+ * Checks a deployment ID and returns it path-encoded for the URL.
+ *
+ * CoreWeave does not publish an ID grammar, so we reject only what cannot be a single, safe path
+ * segment (empty, `/`, `\`, `.`, `..`, control or invisible characters, text that is not
+ * well-formed Unicode, surrounding whitespace, over-long) and percent-encode the rest.
+ */
+export function encodeDeploymentId(id: unknown): string {
+  const fail = (why: string): never => {
+    throw new InvalidDeploymentIdError(
+      `Invalid CoreWeave deployment ID ${describe(id)}: ${why}. ` +
+        "Pass the ID exactly as returned by CoreWeave's List or Create deployment API.",
+      typeof id === "string" ? { deploymentId: printable(id) } : {},
+    );
+  };
+  if (typeof id !== "string")
+    return fail(`expected a string, got ${id === null ? "null" : typeof id}`);
+  if (id.length === 0) return fail("it is empty");
+  if (id.length > MAX_DEPLOYMENT_ID_LENGTH) {
+    return fail(`it is ${id.length} characters long; the limit is ${MAX_DEPLOYMENT_ID_LENGTH}`);
+  }
+  // A lone surrogate cannot be UTF-8 encoded: encodeURIComponent would throw a raw URIError.
+  if (!isWellFormed(id)) {
+    const bad = findCharacter(id, (char) => !isWellFormed(char));
+    return fail(
+      `it is not well-formed Unicode (character ${bad?.position} is ${bad?.description})`,
+    );
+  }
+  if (hasUnsafeCharacter(id)) {
+    const bad = findCharacter(id, hasUnsafeCharacter);
+    return fail(
+      `it contains control or invisible characters (character ${bad?.position} is ${bad?.description})`,
+    );
+  }
+  if (id.trim() !== id) return fail("it has leading or trailing whitespace");
+  if (id === "." || id === "..") return fail("it is a relative path segment");
+  if (/[/\\]/.test(id)) return fail("it contains a path separator ('/' or '\\')");
+  return encodeURIComponent(id);
+}
+
+// IDs appear in messages: keep them one bounded, printable line.
+function describe(id: unknown): string {
+  return typeof id === "string" ? JSON.stringify(printable(id)) : String(typeof id);
 }
 
 /** Reads a body up to `cap` bytes; returns undefined (and stops reading) past the cap. */

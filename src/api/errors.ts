@@ -1,10 +1,11 @@
 /**
- * One error class per way a deployment lookup can fail, and the `kind`/`toJSON` round trip that
- * carries them across the lookup worker boundary. Every message names the deployment ID
- * and says what to do. No error ever holds the API token, the request headers or a raw body:
- * messages and `toJSON()` are built from a fixed set of safe fields.
+ * One error class per way a deployment lookup can fail, the `kind`/`toJSON` round trip that
+ * carries them across the lookup worker boundary, and the `google.rpc.Code` names their
+ * `grpcCode` holds. Every message says what to do, and names the deployment ID where there is
+ * one (an API call's are worded in `messages.ts`). No error ever holds the API token, the request
+ * headers or a raw body: messages and `toJSON()` are built from a fixed set of safe fields.
  */
-import { withoutUndefined } from "./plain-data";
+import { withoutUndefined } from "./text";
 
 export type CoreweaveErrorKind =
   | "configuration"
@@ -200,4 +201,48 @@ export function deserializeError(data: SerializedCoreweaveError): CoreweaveError
   const ErrorClass = ERROR_CLASSES[data.kind] ?? CoreweaveApiError;
   const { name: _name, kind: _kind, message, ...fields } = data;
   return new ErrorClass(message, fields);
+}
+
+/** `google.rpc.Code` names, indexed by number. */
+export const GRPC_CODE_NAMES = [
+  "OK",
+  "CANCELLED",
+  "UNKNOWN",
+  "INVALID_ARGUMENT",
+  "DEADLINE_EXCEEDED",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "PERMISSION_DENIED",
+  "RESOURCE_EXHAUSTED",
+  "FAILED_PRECONDITION",
+  "ABORTED",
+  "OUT_OF_RANGE",
+  "UNIMPLEMENTED",
+  "INTERNAL",
+  "UNAVAILABLE",
+  "DATA_LOSS",
+  "UNAUTHENTICATED",
+] as const;
+
+export type GrpcCodeName = (typeof GRPC_CODE_NAMES)[number];
+
+// The canonical HTTP mapping of google.rpc.Code.
+const GRPC_CODE_FOR_HTTP: Record<number, GrpcCodeName> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  408: "DEADLINE_EXCEEDED",
+  409: "ABORTED",
+  429: "RESOURCE_EXHAUSTED",
+  499: "CANCELLED",
+  500: "INTERNAL",
+  501: "UNIMPLEMENTED",
+  503: "UNAVAILABLE",
+  504: "DEADLINE_EXCEEDED",
+};
+
+/** The `google.rpc.Code` name an HTTP status stands for, when a body carries no code. */
+export function grpcCodeForHttpStatus(httpStatus: number): GrpcCodeName {
+  return GRPC_CODE_FOR_HTTP[httpStatus] ?? (httpStatus >= 500 ? "INTERNAL" : "UNKNOWN");
 }

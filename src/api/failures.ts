@@ -1,24 +1,16 @@
 /**
- * What went wrong in one attempt, and the error a user sees for it. An attempt ends in a
- * transport error (no HTTP answer) or an HTTP answer; each is classified here into a
- * {@link FailedAttempt}, which carries only redacted, cleaned facts. `retry.ts` decides from its
- * `type` whether to try again; {@link failureToError} words the final error.
+ * What went wrong in one attempt. An attempt ends in a transport error (no HTTP answer) or an
+ * HTTP answer; each is classified here into a {@link FailedAttempt}, which carries only
+ * redacted, cleaned facts: the error code, the `google.rpc.Status` of an error body, why a 2xx
+ * body cannot be used. `retry.ts` decides from it whether to try again; `messages.ts` words the
+ * final error.
  */
-import {
-  ApiConnectionError,
-  ApiTimeoutError,
-  type CoreweaveError,
-  InvalidResponseError,
-  ProtocolError,
-  ResponseTooLargeError,
-  TlsError,
-} from "./errors";
-import type { ConnectionOptionNames } from "./config";
-import { errorFromHttpStatus, type RpcStatusSummary, summarizeRpcStatus } from "./rpc-status";
+import type { ConnectionOptionNames } from "./connection";
+import type { Deployment } from "./deployment";
+import { GRPC_CODE_NAMES } from "./errors";
 import { parseRetryAfterMs } from "./retry";
 import { formatPath, parseGetDeploymentResponse } from "./schema";
-import type { Deployment } from "./deployment";
-import { redactSecret, sanitizeText } from "./text";
+import { isRecord, redactSecret, sanitizeText } from "./text";
 
 /** What the classification and the messages of one lookup need to know. */
 export interface LookupContext {
@@ -34,11 +26,6 @@ export interface LookupContext {
   readonly deadlineMs: number;
   /** How the caller's interface names the options that advice points to. */
   readonly names: ConnectionOptionNames;
-}
-
-/** ", or raise <option>" where the interface has the option; nothing where it has not. */
-function orRaise(option: string | undefined): string {
-  return option === undefined ? "" : `, or raise ${option}`;
 }
 
 /** Why a 2xx answer cannot be used. */
@@ -124,13 +111,16 @@ const CERTIFICATE_DATE_CODES = new Set([
 ]);
 const CERTIFICATE_NAME_CODES = new Set(["ERR_TLS_CERT_ALTNAME_INVALID", "HOSTNAME_MISMATCH"]);
 
+/** Which certificate check failed, for the advice; undefined for other codes. */
+export function certificateProblem(code: string): "trust" | "name" | "date" | undefined {
+  if (CERTIFICATE_TRUST_CODES.has(code)) return "trust";
+  if (CERTIFICATE_NAME_CODES.has(code)) return "name";
+  return CERTIFICATE_DATE_CODES.has(code) ? "date" : undefined;
+}
+
 function isTlsCode(code: string): boolean {
   return (
-    CERTIFICATE_TRUST_CODES.has(code) ||
-    CERTIFICATE_DATE_CODES.has(code) ||
-    CERTIFICATE_NAME_CODES.has(code) ||
-    code === "EPROTO" ||
-    /^ERR_(TLS|SSL)_/.test(code)
+    certificateProblem(code) !== undefined || code === "EPROTO" || /^ERR_(TLS|SSL)_/.test(code)
   );
 }
 
@@ -330,147 +320,50 @@ export function findSecret(json: unknown, secret: string): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Messages
+// google.rpc.Status, the body of an error answer
+
+/** What a `google.rpc.Status` body told us, in safe, bounded form. */
+export interface RpcStatusSummary {
+  readonly grpcCode?: string;
+  readonly apiMessage?: string;
+  /** Short descriptions of `details[]` (field violations, error reasons). */
+  readonly details: readonly string[];
+  /** `google.rpc.RetryInfo.retryDelay`, in milliseconds. */
+  readonly retryDelayMs?: number;
+}
 
 /**
- * The error a user sees for the last failed attempt. `deadlineReached`: the lookup stopped
- * because its overall deadline left no time for another attempt.
+ * Reads a `google.rpc.Status` body. Anything unexpected is ignored, never thrown. `redact` runs
+ * on each raw text before it is cleaned and truncated, so no part of a secret survives a cut.
  */
-export function failureToError(
-  failed: FailedAttempt,
-  context: LookupContext,
-  attempts: number,
-  deadlineReached: boolean,
-): CoreweaveError {
-  const { deploymentId, origin } = context;
-  const subject = `CoreWeave GET deployment "${deploymentId}"`;
-  const counted = countAttempts(attempts);
-  switch (failed.type) {
-    case "http":
-      return errorFromHttpStatus(failed.status, failed.rpc, deploymentId, attempts, {
-        ...failed,
-        tokenOption: context.names.apiToken,
-      });
-    case "timeout":
-      if (deadlineReached) {
-        return new ApiTimeoutError(
-          `${subject} timed out: no complete answer from ${origin} within the overall deadline ` +
-            `of ${context.deadlineMs} ms (${counted}). Check that COREWEAVE_API_ENDPOINT is ` +
-            `reachable from this machine${orRaise(context.names.deadlineMs)}.`,
-          { deploymentId, attempts },
-        );
+export function summarizeRpcStatus(
+  body: unknown,
+  redact: (text: string) => string = (text) => text,
+): RpcStatusSummary {
+  const clean = (text: string) => sanitizeText(redact(text));
+  if (!isRecord(body)) return { details: [] };
+  const code = body.code;
+  const grpcCode =
+    typeof code === "number" && Number.isInteger(code) ? GRPC_CODE_NAMES[code] : undefined;
+  const apiMessage =
+    typeof body.message === "string" && body.message.trim() !== ""
+      ? clean(body.message)
+      : undefined;
+  const details: string[] = [];
+  let retryDelayMs: number | undefined;
+  for (const item of Array.isArray(body.details) ? body.details.slice(0, 10) : []) {
+    if (!isRecord(item)) continue;
+    const type = typeof item["@type"] === "string" ? item["@type"].split("/").pop() : undefined;
+    if (type === "google.rpc.BadRequest" && Array.isArray(item.fieldViolations)) {
+      for (const v of item.fieldViolations.slice(0, 5)) {
+        if (isRecord(v)) details.push(clean(`${String(v.field)}: ${String(v.description)}`));
       }
-      return new ApiTimeoutError(
-        `${subject} timed out: an attempt got no complete answer from ${origin} within ` +
-          `${failed.timeoutMs} ms (${counted}). Check the network path to ` +
-          `COREWEAVE_API_ENDPOINT${orRaise(context.names.attemptTimeoutMs)}.`,
-        { deploymentId, attempts },
-      );
-    case "connection":
-      return new ApiConnectionError(
-        `${subject} could not reach ${origin}: ${failed.reason} (${counted}). ` +
-          "Check COREWEAVE_API_ENDPOINT and that this machine can reach it.",
-        { deploymentId, attempts },
-      );
-    case "tls":
-      return new TlsError(
-        `${subject}: the TLS handshake with ${origin} failed, so the request was not sent: ` +
-          `${failed.reason} (${counted}; not retried: retrying cannot fix it). ` +
-          tlsAdvice(failed.code),
-        { deploymentId, attempts },
-      );
-    case "protocol":
-      return new ProtocolError(
-        `${subject}: ${origin} was reached but answered with something that is not valid HTTP ` +
-          `(${failed.reason}) (${counted}; not retried). Check that COREWEAVE_API_ENDPOINT ` +
-          "points at the CoreWeave API, with the right port, and not at another kind of service.",
-        { deploymentId, attempts },
-      );
-    case "response_too_large":
-      return new ResponseTooLargeError(
-        `${subject}: HTTP ${failed.status} response body exceeds ${context.maxResponseBytes} ` +
-          "bytes; reading stopped at the cap." +
-          (context.names.maxResponseBytes === undefined
-            ? ""
-            : ` If such a large deployment is expected, raise ${context.names.maxResponseBytes}.`),
-        { deploymentId, httpStatus: failed.status, attempts },
-      );
-    case "invalid_response": {
-      const [why, advice] = describeInvalidResponse(failed.problem, failed.detail);
-      return new InvalidResponseError(
-        `${subject} returned HTTP ${failed.status} with an invalid body: ${why}. ${advice}`,
-        { deploymentId, httpStatus: failed.status, attempts },
-      );
+    } else if (type === "google.rpc.ErrorInfo" && typeof item.reason === "string") {
+      details.push(clean(`reason ${item.reason}`));
+    } else if (type === "google.rpc.RetryInfo" && typeof item.retryDelay === "string") {
+      const seconds = Number.parseFloat(item.retryDelay);
+      if (Number.isFinite(seconds) && seconds >= 0) retryDelayMs = seconds * 1000;
     }
   }
-}
-
-const CHECK_ENDPOINT = "Check that COREWEAVE_API_ENDPOINT points at the CoreWeave Inference API";
-const API_CHANGED =
-  `${CHECK_ENDPOINT}; if it does, the API changed in a way this library does not understand: ` +
-  "upgrade cdktf-coreweave-inference or report it.";
-
-function describeInvalidResponse(
-  problem: InvalidResponseProblem,
-  detail: string | undefined,
-): [why: string, advice: string] {
-  switch (problem) {
-    case "content_encoding":
-      return [
-        `it is compressed (Content-Encoding: ${detail}) although the request asked for ` +
-          "Accept-Encoding: identity",
-        `${CHECK_ENDPOINT}, and that no proxy on the way compresses answers on its own.`,
-      ];
-    case "not_utf8":
-      return ["the body is not valid UTF-8", API_CHANGED];
-    case "not_json":
-      return ["it is not JSON", API_CHANGED];
-    case "schema":
-      return [detail ?? "it does not match the schema", API_CHANGED];
-    case "other_deployment":
-      return [
-        "it describes a different deployment (deployment.spec.id does not match)",
-        API_CHANGED,
-      ];
-    case "echoes_token":
-      return [
-        `${detail} contains the API token, so the answer is refused: the token must never ` +
-          "reach the synthesized stack",
-        `${CHECK_ENDPOINT}; the real API never sends a token back. If it does, report it ` +
-          "to CoreWeave, and rotate the token if the answer was stored anywhere.",
-      ];
-  }
-}
-
-const PRIVATE_CA =
-  "If the endpoint uses a private CA (a corporate proxy or a self-hosted gateway), save the CA " +
-  "certificate as PEM and set NODE_EXTRA_CA_CERTS to its path before Node starts; do not turn " +
-  "certificate checks off.";
-
-function tlsAdvice(code: string | undefined): string {
-  if (code !== undefined && CERTIFICATE_TRUST_CODES.has(code)) {
-    return `The certificate check failed: the server's certificate is not signed by a CA this machine trusts. ${PRIVATE_CA}`;
-  }
-  if (code !== undefined && CERTIFICATE_NAME_CODES.has(code)) {
-    return (
-      "The certificate check failed: the certificate is not issued for this host. Check the " +
-      `host name in COREWEAVE_API_ENDPOINT. (NODE_EXTRA_CA_CERTS trusts a private CA; it does ` +
-      "not fix a name mismatch.)"
-    );
-  }
-  if (code !== undefined && CERTIFICATE_DATE_CODES.has(code)) {
-    return (
-      "The certificate check failed: the certificate is expired or not yet valid. Check this " +
-      "machine's clock and the endpoint's certificate. (NODE_EXTRA_CA_CERTS trusts a private " +
-      "CA; it does not fix dates.)"
-    );
-  }
-  return (
-    "Check that COREWEAVE_API_ENDPOINT is an https endpoint (https:// to a plain-http port " +
-    `fails like this) and that nothing on the way intercepts TLS. ${PRIVATE_CA}`
-  );
-}
-
-export function countAttempts(attempts: number): string {
-  return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
+  return { grpcCode, apiMessage, details, retryDelayMs };
 }

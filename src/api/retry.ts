@@ -2,10 +2,9 @@
  * Retry policy, in one place: what is retried, how long to wait, and how `Retry-After` is read.
  * Pure functions, so they are unit-tested without a network.
  */
-import { MAX_TIMER_MS, requireInteger } from "./config";
-import { withoutUndefined } from "./plain-data";
-import { CONNECTION_DEFAULTS } from "./connection";
-import { ConfigurationError, type CoreweaveError } from "./errors";
+import { CONNECTION_DEFAULTS, MAX_TIMER_MS, requireInteger } from "./connection";
+import { ConfigurationError, CoreweaveError } from "./errors";
+import { withoutUndefined } from "./text";
 
 export interface RetryPolicy {
   /**
@@ -53,64 +52,45 @@ export function resolveRetryPolicy(maxRetries: number, backoff: BackoffOptions =
     );
   }
   const merged = { ...DEFAULT_RETRY_POLICY, ...withoutUndefined(backoff) };
+  const checked = (name: keyof BackoffOptions): number =>
+    requireInteger(`retry.${name}`, merged[name], 0, MAX_TIMER_MS);
   return {
     maxRetries,
-    initialDelayMs: requireInteger("retry.initialDelayMs", merged.initialDelayMs, 0, MAX_TIMER_MS),
-    maxDelayMs: requireInteger("retry.maxDelayMs", merged.maxDelayMs, 0, MAX_TIMER_MS),
-    retryAfterCapMs: requireInteger(
-      "retry.retryAfterCapMs",
-      merged.retryAfterCapMs,
-      0,
-      MAX_TIMER_MS,
-    ),
+    initialDelayMs: checked("initialDelayMs"),
+    maxDelayMs: checked("maxDelayMs"),
+    retryAfterCapMs: checked("retryAfterCapMs"),
   };
 }
 
 /**
- * Why one attempt did not yield a deployment, as far as retrying is concerned. `tls` and
- * `protocol` are failures to get a usable HTTP answer that retrying cannot fix.
+ * Why one attempt did not yield a deployment, as far as retrying is concerned: the part of a
+ * `FailedAttempt` (failures.ts) that retrying reads, so this module stays below the classifier
+ * (which reads `Retry-After` with {@link parseRetryAfterMs}). `tls` and `protocol` are failures
+ * to get a usable HTTP answer that retrying cannot fix.
  */
 export type AttemptFailure =
   | { readonly type: "http"; readonly status: number; readonly retryAfterMs?: number }
-  | { readonly type: "timeout" }
-  | { readonly type: "connection" }
-  | { readonly type: "tls" }
-  | { readonly type: "protocol" }
-  | { readonly type: "invalid_response" }
-  | { readonly type: "response_too_large" };
+  | { readonly type: "timeout" | "connection" | "tls" | "protocol" }
+  | { readonly type: "invalid_response" | "response_too_large" };
 
 /**
+ * The one retry rule, for a failed attempt (the client's next attempt) and for the error a call
+ * ended with (a waiter's next poll) alike, read from the kind of failure and the HTTP status.
  * Retried: 408, 429, 5xx except 501 (Unimplemented will not get better), timeouts and connection
  * failures (refused, reset, DNS). Final: every other HTTP status, TLS failures (a certificate
  * will not get better by itself), protocol violations (a server that does not speak HTTP will not
- * start to) and unusable bodies.
+ * start to), unusable bodies and bad input.
  */
-export function isRetryable(failure: AttemptFailure): boolean {
-  switch (failure.type) {
-    case "http":
-      return (
-        failure.status === 408 ||
-        failure.status === 429 ||
-        (failure.status >= 500 && failure.status !== 501)
-      );
-    case "timeout":
-    case "connection":
-      return true;
-    case "tls":
-    case "protocol":
-    case "invalid_response":
-    case "response_too_large":
-      return false;
-  }
-}
-
-/**
- * Whether a failed call is worth making again later (a waiter's next poll): the same rules as
- * for attempts, read from the final error. Bad input, 404, TLS and protocol failures are not.
- */
-export function isRetryableError(error: CoreweaveError): boolean {
-  if (error.kind === "timeout" || error.kind === "connection") return true;
-  return error.httpStatus !== undefined && isRetryable({ type: "http", status: error.httpStatus });
+export function isRetryable(failure: AttemptFailure | CoreweaveError): boolean {
+  const [kind, httpStatus] =
+    failure instanceof CoreweaveError
+      ? [failure.kind, failure.httpStatus]
+      : [failure.type, failure.type === "http" ? failure.status : undefined];
+  if (kind === "timeout" || kind === "connection") return true;
+  return (
+    httpStatus !== undefined &&
+    (httpStatus === 408 || httpStatus === 429 || (httpStatus >= 500 && httpStatus !== 501))
+  );
 }
 
 /**

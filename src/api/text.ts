@@ -1,6 +1,8 @@
 /**
  * Cleaning of text that crosses a trust boundary: API text shown in messages and logs, and user
  * input that ends up in a URL or a header. One pattern of unwanted characters, used everywhere.
+ * Also the two checks of plain JSON-like data (decoded bodies, files, options) that every layer
+ * shares. Imports nothing, so any module can use it.
  */
 
 /**
@@ -103,4 +105,16 @@ function characterKind(char: string): string {
   if (/^\s$/.test(char)) return "whitespace";
   if (char.charCodeAt(0) > 0x7e) return "a non-ASCII character";
   return "a visible ASCII character";
+}
+
+/** Whether `value` is a plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A copy without the `undefined` values, so spreading it over defaults keeps the defaults. */
+export function withoutUndefined<T extends object>(options: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => value !== undefined),
+  ) as Partial<T>;
 }

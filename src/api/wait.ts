@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CoreweaveInferenceClient } from "./client";
-import { MAX_TIMER_MS, requireInteger } from "./config";
+import { MAX_TIMER_MS, requireInteger } from "./connection";
 import { formatDuration, formatElapsed } from "./duration";
 import {
   ConfigurationError,
@@ -21,7 +21,7 @@ import {
   type ResolvedReadinessPolicy,
   resolveReadinessPolicy,
 } from "./readiness";
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableError } from "./retry";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable } from "./retry";
 import type { Deployment } from "./deployment";
 import { sanitizeText } from "./text";
 
@@ -168,7 +168,7 @@ export async function waitForReady(
       if (outcome !== "pending")
         return { ...ended, ...last, outcome, elapsedMs: Date.now() - started };
     } catch (error) {
-      if (!(error instanceof CoreweaveError) || !isRetryableError(error)) throw error;
+      if (!(error instanceof CoreweaveError) || !isRetryable(error)) throw error;
       lastError = error;
       failures++;
       progress(`poll failed, will retry: ${sanitizeText(error.message, 200)}`);

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { CoreweaveInferenceClient } from "../api/client";
-import { MAX_TIMER_MS } from "../api/config";
+import { MAX_TIMER_MS } from "../api/connection";
 import { formatDuration, parseDuration } from "../api/duration";
 import { CoreweaveError } from "../api/errors";
 import {

@@ -1,7 +1,7 @@
-import { requireInteger } from "../api/config";
+import { requireInteger } from "../api/connection";
 import { formatDuration, parseDuration } from "../api/duration";
 import { ConfigurationError, CoreweaveError } from "../api/errors";
-import { withoutUndefined } from "../api/plain-data";
+import { withoutUndefined } from "../api/text";
 import {
   describeNotReady,
   evaluateReadiness,
@@ -18,7 +18,8 @@ import type { TerraformDependable, TerraformResourceElement } from "../terraform
 import { nullResource, requireTerraformVersion, terraformData } from "../terraform/resources";
 import { escapeTemplate, hclStringList } from "../terraform/literals";
 import { planEpochSeconds } from "../terraform/plan-clock";
-import { LOOKUP_CLOCK_SKEW_MS, LOOKUP_MODE_ENV } from "../lookup/lookup-file";
+import { LOOKUP_CLOCK_SKEW_MS } from "../lookup/lookup-file";
+import { LOOKUP_MODE_ENV } from "../lookup/deployment-source";
 
 /** A `lifecycle.precondition` block. */
 interface Precondition {

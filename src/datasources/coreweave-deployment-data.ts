@@ -20,7 +20,7 @@ import { type ResolvedWaitOptions, resolveWaitOptions, type WaitOptions } from "
 import { Construct, type IConstruct } from "constructs";
 import { cdkFor } from "../cdk";
 import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
-import { LookupNotRecordedError, RECORD_COMMAND } from "../lookup/replay-deployment-source";
+import { LookupNotRecordedError, RECORD_COMMAND } from "../lookup/lookup-file";
 import { deploymentSourceFor, useDeploymentSource } from "../lookup/source-selection";
 import type { TerraformResourceElement } from "../terraform/element-types";
 import { escapeTemplatesDeep, findTokenShapedText } from "../terraform/literals";

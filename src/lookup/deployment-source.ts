@@ -1,7 +1,24 @@
+/**
+ * Where deployment facts come from at synth time: the `DeploymentSource` interface, and the names
+ * of the settings that choose a source for a whole app (the lookup mode and the lookup file; the
+ * choosing is in `source-selection.ts`). Loads nothing at run time (its imports are types), so
+ * the lookup worker's early start can read the mode's variable before the rest of the package
+ * loads (see `sync-lookup-worker.ts`).
+ */
 import type { ConnectionOptions } from "../api/connection";
 import type { CoreweaveError } from "../api/errors";
 import type { Deployment } from "../api/deployment";
 import type { ResolvedWaitOptions } from "../api/wait";
+
+export const LOOKUP_FILE_NAME = "coreweave-lookups.json";
+/** Where the lookup file is, when not `./coreweave-lookups.json`. */
+export const LOOKUP_FILE_ENV = "COREWEAVE_LOOKUP_FILE";
+/** `live` (default), `record` or `replay`, for the whole app. */
+export const LOOKUP_MODE_ENV = "COREWEAVE_LOOKUP_MODE";
+export const LOOKUP_MODES = ["live", "record", "replay"] as const;
+export type LookupMode = (typeof LOOKUP_MODES)[number];
+/** The cdktf context key that may set the lookup mode (the environment variable wins). */
+export const LOOKUP_MODE_CONTEXT = "coreweaveLookupMode";
 
 export interface DeploymentLookupRequest {
   readonly deploymentId: string;
@@ -31,7 +48,8 @@ export type DeploymentLookupResult =
 /**
  * Where deployment facts come from at synth time. Synchronous, because CDKTF constructs are
  * built synchronously. Takes a batch so that an implementation can answer many lookups in one
- * round trip. Implementations: `LiveDeploymentSource` (the API) and, for tests,
+ * round trip. Implementations: `LiveDeploymentSource` (the API), `RecordingDeploymentSource` and
+ * `ReplayDeploymentSource` (the lookup file, see `lookup-file.ts`) and, for tests,
  * `InMemoryDeploymentSource` from `cdktf-coreweave-inference/testing`.
  */
 export interface DeploymentSource {

@@ -7,9 +7,7 @@ import type {
   DeploymentLookupResult,
   DeploymentSource,
 } from "./deployment-source";
-import type { LookupJobResult } from "./lookup-protocol";
-import { lookupWorker } from "./lookup-worker-instance";
-import { LookupWorkerFailure } from "./sync-lookup-worker";
+import { type LookupJobResult, lookupWorker, LookupWorkerFailure } from "./sync-lookup-worker";
 
 /**
  * Requests in flight at once for one batch: 100 deployments declared up front cost 4 round
@@ -23,14 +21,14 @@ const WORKER_GRACE_MS = 15_000;
  * Looks deployments up over HTTP, synchronously, through the process's lookup worker thread
  * (see `SyncLookupWorker`).
  *
- * All requests of one `lookup()` call that share a connection go to the worker as one batch and
- * run concurrently. Answers, failures included, are cached per endpoint and ID for the life of
+ * All requests of one `lookup()` call that share a connection and wait options go to the worker
+ * as one batch and run concurrently. Answers, failures included, are cached per endpoint and ID for the life of
  * the source, so the same deployment is fetched once however many constructs read it (a
  * failure has already been retried by the client; asking again in the same synth only doubles
  * the wait).
  */
 export class LiveDeploymentSource implements DeploymentSource {
-  /** The source constructs use unless given another. */
+  /** The source constructs use by default in live mode, and record through in record mode. */
   static readonly shared = new LiveDeploymentSource();
 
   readonly #cache = new Map<string, DeploymentLookupResult>();

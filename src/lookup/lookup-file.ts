@@ -1,24 +1,28 @@
 /**
  * `coreweave-lookups.json`: recorded lookups, committed beside `cdktf.json` so that synth can run
- * without a token (AWS CDK's `cdk.context.json` convention). Facts only, never the token.
- * Free of CDKTF: the CLI reads and resets it too.
+ * without a token (AWS CDK's `cdk.context.json` convention). Facts only, never the token. Holds
+ * the file's format and the two sources that use it: `RecordingDeploymentSource` writes it (record
+ * mode), `ReplayDeploymentSource` reads it (replay mode) and, like `InMemoryDeploymentSource`,
+ * answers with `answerFromFixedFacts`. Free of CDKTF, and starts no lookup worker: the CLI reads
+ * and resets the file too.
  */
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { ConfigurationError } from "../api/errors";
+import { resolveEndpoint, TOKEN_ENV } from "../api/connection";
+import { formatDuration } from "../api/duration";
+import { ConfigurationError, DeploymentTerminalError, WaitTimeoutError } from "../api/errors";
 import { parseGetDeploymentResponse } from "../api/schema";
+import { isRecord } from "../api/text";
 import type { Deployment } from "../api/deployment";
-
+import { judge, type ResolvedWaitOptions } from "../api/wait";
 import {
+  type DeploymentLookupRequest,
+  type DeploymentLookupResult,
+  type DeploymentSource,
   LOOKUP_FILE_ENV,
   LOOKUP_FILE_NAME,
   LOOKUP_MODE_ENV,
-  LOOKUP_MODES,
-  type LookupMode,
-} from "./lookup-settings";
-import { isRecord } from "../api/plain-data";
-
-export { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME, LOOKUP_MODE_ENV, LOOKUP_MODES, type LookupMode };
+} from "./deployment-source";
 
 const FORMAT_VERSION = 1;
 
@@ -29,15 +33,6 @@ const FORMAT_VERSION = 1;
  */
 export const LOOKUP_CLOCK_SKEW_MS = 5 * 60_000;
 
-/** One recorded lookup. */
-export interface LookupFileEntry {
-  /** When the deployment was read from the API (RFC 3339, UTC). */
-  readonly recordedAt: string;
-  /** The API base URL it was read from. */
-  readonly endpoint: string;
-  readonly deployment: Deployment;
-}
-
 /** Resolves the file's path: `COREWEAVE_LOOKUP_FILE`, else `coreweave-lookups.json` in `cwd`. */
 export function lookupFilePath(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
   const configured = env[LOOKUP_FILE_ENV]?.trim();
@@ -45,18 +40,13 @@ export function lookupFilePath(env: NodeJS.ProcessEnv = process.env, cwd = proce
   return isAbsolute(configured) ? configured : join(cwd, configured);
 }
 
-/** Reads and checks the mode: `COREWEAVE_LOOKUP_MODE`, else `fallback` (cdktf context), else live. */
-export function lookupMode(env: NodeJS.ProcessEnv = process.env, fallback?: unknown): LookupMode {
-  const fromEnv = env[LOOKUP_MODE_ENV]?.trim();
-  const value = fromEnv || fallback;
-  if (value === undefined || value === "") return "live";
-  if (typeof value === "string" && (LOOKUP_MODES as readonly string[]).includes(value)) {
-    return value as LookupMode;
-  }
-  throw new ConfigurationError(
-    `${fromEnv ? LOOKUP_MODE_ENV : 'The cdktf context "coreweaveLookupMode"'} is ` +
-      `${JSON.stringify(String(value)).slice(0, 40)}; use one of: ${LOOKUP_MODES.join(", ")}.`,
-  );
+/** One recorded lookup. */
+export interface LookupFileEntry {
+  /** When the deployment was read from the API (RFC 3339, UTC). */
+  readonly recordedAt: string;
+  /** The API base URL it was read from. */
+  readonly endpoint: string;
+  readonly deployment: Deployment;
 }
 
 /**
@@ -138,4 +128,152 @@ function sortKeys(value: unknown): unknown {
       .sort()
       .map((key) => [key, sortKeys(value[key])]),
   );
+}
+
+/**
+ * Record mode: answers from another source (the API) and writes every successful answer to the
+ * lookup file, with the time it was read. Failures are not written: the file holds facts only.
+ */
+export class RecordingDeploymentSource implements DeploymentSource {
+  constructor(
+    private readonly inner: DeploymentSource,
+    /** The lookup file to write. */
+    readonly file: string,
+  ) {}
+
+  lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
+    const results = this.inner.lookup(requests);
+    const recorded = new Map<string, LookupFileEntry>();
+    results.forEach((result, index) => {
+      if (!result.ok) return;
+      recorded.set(result.deployment.spec.id, {
+        recordedAt: result.observedAt ?? new Date().toISOString(),
+        endpoint: resolveEndpoint(requests[index].connection.endpoint).href,
+        deployment: result.deployment,
+      });
+    });
+    updateLookupFile(this.file, recorded);
+    return results;
+  }
+}
+
+/**
+ * Answers a lookup from facts that cannot change while waiting (in memory, a replayed file): a
+ * waiter gets them if they are ready already, and an error at once otherwise, since polling
+ * them again would only read the same facts until the timeout.
+ */
+export function answerFromFixedFacts(
+  deployment: Deployment,
+  observedAt: string,
+  wait: ResolvedWaitOptions | undefined,
+  where: string,
+): DeploymentLookupResult {
+  if (!wait) return { ok: true, deployment, observedAt };
+  const { verdict, outcome } = judge(deployment, wait);
+  if (outcome === "ready") return { ok: true, deployment, observedAt };
+  const deploymentId = deployment.spec.id;
+  if (outcome === "terminal") {
+    return {
+      ok: false,
+      error: new DeploymentTerminalError(
+        `CoreWeave deployment "${deploymentId}" will not become ready (${where}): ` +
+          `${verdict.terminal}. Waiting will not help.`,
+        { deploymentId },
+      ),
+    };
+  }
+  return {
+    ok: false,
+    error: new WaitTimeoutError(
+      `CoreWeave deployment "${deploymentId}" is not ready in ${where}, whose facts do not ` +
+        `change while waiting:\n${verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")}`,
+      { deploymentId },
+    ),
+  };
+}
+
+/** Replay mode found no recorded entry for a deployment. */
+export class LookupNotRecordedError extends ConfigurationError {}
+
+/** The command that records missing entries, for messages. */
+export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth`;
+
+/**
+ * Replay mode: answers from the lookup file only. No network and no token; the facts carry the
+ * time they were recorded, which the gate's `maxAgeMs` judges. An entry recorded later than now
+ * (beyond `LOOKUP_CLOCK_SKEW_MS`) is refused: its age would be negative, fresh forever.
+ */
+export class ReplayDeploymentSource implements DeploymentSource {
+  #entries: Map<string, LookupFileEntry> | undefined;
+  #version = "";
+
+  constructor(
+    /** The lookup file to read. */
+    readonly file: string,
+  ) {}
+
+  lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
+    let entries: Map<string, LookupFileEntry>;
+    try {
+      entries = this.#read();
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      return requests.map(() => ({ ok: false, error }));
+    }
+    const now = Date.now();
+    return requests.map(({ deploymentId, wait }): DeploymentLookupResult => {
+      const entry = entries.get(deploymentId);
+      if (entry) {
+        const ahead = Date.parse(entry.recordedAt) - now;
+        if (ahead > LOOKUP_CLOCK_SKEW_MS) {
+          return { ok: false, error: this.#recordedInFuture(deploymentId, entry, now, ahead) };
+        }
+        return answerFromFixedFacts(
+          entry.deployment,
+          entry.recordedAt,
+          wait,
+          `replayed ${this.file}`,
+        );
+      }
+      return {
+        ok: false,
+        error: new LookupNotRecordedError(
+          `${this.file} ${this.#version === "missing" ? "does not exist, so it has" : "has"} ` +
+            `no entry for CoreWeave deployment "${deploymentId}" ` +
+            `(${LOOKUP_MODE_ENV}=replay). Record it with ${TOKEN_ENV} set: ` +
+            `npx coreweave-inference lookups record ${deploymentId}, or ${RECORD_COMMAND}.`,
+          { deploymentId },
+        ),
+      };
+    });
+  }
+
+  #recordedInFuture(
+    deploymentId: string,
+    entry: LookupFileEntry,
+    now: number,
+    ahead: number,
+  ): ConfigurationError {
+    return new ConfigurationError(
+      `${this.file}: the entry for CoreWeave deployment "${deploymentId}" has recordedAt ` +
+        `${entry.recordedAt}, ${formatDuration(Math.floor(ahead / 1000) * 1000)} later than ` +
+        `this machine's clock (${new Date(now).toISOString()}). A lookup time in the future ` +
+        `would pass every freshness check, so replay refuses it beyond ` +
+        `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew. Record it again with ` +
+        `${TOKEN_ENV} set: npx coreweave-inference lookups record ${deploymentId}, or ` +
+        "fix the clock that is wrong (the recorder's or this machine's).",
+      { deploymentId },
+    );
+  }
+
+  /** Parses the file again only when it changed, so 100 lookups cost one parse. */
+  #read(): Map<string, LookupFileEntry> {
+    const stat = statSync(this.file, { throwIfNoEntry: false });
+    const version = stat ? `${stat.mtimeMs}:${stat.size}` : "missing";
+    if (this.#entries === undefined || version !== this.#version) {
+      this.#entries = readLookupFile(this.file);
+      this.#version = version;
+    }
+    return this.#entries;
+  }
 }

@@ -1,13 +1,100 @@
 /**
- * The lookup worker thread: receives `LookupJob`s, runs them with the async client and replies.
- * The channel module must load first (see its comment).
+ * The lookup worker thread (the synth thread's side is `sync-lookup-worker.ts`, which finds this
+ * file by its name): receives `LookupJob`s, runs them with the async client and replies.
+ *
+ * Load order matters. The synth thread sleeps in `Atomics.wait`, deaf to worker events, until a
+ * reply wakes it. So the reply channel and the crash handlers are set up first, with only Node's
+ * own modules loaded (the imports below are types, erased at compile time); only then are the
+ * HTTP client and zod required. If loading them fails, the synth thread still gets a reply.
  */
-import { jobs, reply, replyCrash } from "./lookup-worker-channel";
-import { preloadHttpClient } from "../api/client";
-import { runLookupJob } from "./lookup-job";
-import type { LookupJob } from "./lookup-protocol";
+import { writeSync } from "node:fs";
+import { type MessagePort, workerData } from "node:worker_threads";
+import type { ResolvedConnection } from "../api/connection";
+import type { Deployment } from "../api/deployment";
+import type { ResolvedWaitOptions } from "../api/wait";
+import type { LookupJob, LookupJobResult, WorkerReply } from "./sync-lookup-worker";
 
-jobs.on("message", (job: LookupJob) => {
+const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
+
+/** Posts a reply, then wakes the synth thread; the message is queued before the wake-up. */
+function reply(message: WorkerReply): void {
+  port.postMessage(message);
+  Atomics.add(signal, 0, 1);
+  Atomics.notify(signal, 0);
+}
+
+/** Reports a failure by its message only: never the job, which holds the token. */
+function replyCrash(error: unknown): void {
+  reply({ type: "crash", message: error instanceof Error ? error.message : String(error) });
+}
+
+process.on("uncaughtException", replyCrash);
+process.on("unhandledRejection", replyCrash);
+
+// Only now, with the handlers in place: the API layer.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { CoreweaveInferenceClient, preloadHttpClient } =
+  require("../api/client") as typeof import("../api/client");
+const { CoreweaveError } = require("../api/errors") as typeof import("../api/errors");
+const { waitForReady, waitOutcomeError } = require("../api/wait") as typeof import("../api/wait");
+/* eslint-enable @typescript-eslint/no-require-imports */
+type Client = InstanceType<typeof CoreweaveInferenceClient>;
+
+// One client per connection for the life of the worker: later jobs reuse its kept-alive sockets.
+// The key holds the token, but only in this worker's memory.
+const clients = new Map<string, Client>();
+
+function clientFor(connection: ResolvedConnection): Client {
+  const key = JSON.stringify(connection);
+  let client = clients.get(key);
+  if (!client) {
+    client = new CoreweaveInferenceClient({ connection });
+    clients.set(key, client);
+  }
+  return client;
+}
+
+/** Runs one batch of lookups with the async client, `job.concurrency` requests at a time. */
+async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
+  const client = clientFor(job.connection);
+  const results: LookupJobResult["results"][number][] = new Array(job.deploymentIds.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < job.deploymentIds.length) {
+      const index = next++;
+      try {
+        results[index] = job.wait
+          ? await waitUntilReady(client, job.deploymentIds[index], job.wait)
+          : {
+              ok: true,
+              deployment: await client.getDeployment(job.deploymentIds[index]),
+              observedAt: new Date().toISOString(),
+            };
+      } catch (error) {
+        if (!(error instanceof CoreweaveError)) throw error;
+        results[index] = { ok: false, error: error.toJSON() };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker));
+  return { results };
+}
+
+async function waitUntilReady(
+  client: Client,
+  deploymentId: string,
+  wait: ResolvedWaitOptions,
+): Promise<{ ok: true; deployment: Deployment; observedAt: string }> {
+  const outcome = await waitForReady(client, deploymentId, wait, {
+    // Straight to the file descriptor: the synth thread, which would relay a worker's
+    // process.stderr, sleeps until the lookup ends, and progress must show during the wait.
+    onProgress: (line) => writeSync(2, `coreweave-inference: ${line}\n`),
+  });
+  if (outcome.outcome !== "ready") throw waitOutcomeError(outcome, wait);
+  return { ok: true, deployment: outcome.deployment, observedAt: outcome.observedAt };
+}
+
+port.on("message", (job: LookupJob) => {
   runLookupJob(job).then((result) => reply({ type: "result", result }), replyCrash);
 });
 reply({ type: "ready" });

@@ -1,17 +1,20 @@
 /**
  * Which `DeploymentSource` a lookup uses when its props name none: one set for a scope (tests),
  * else the app-wide lookup mode (`COREWEAVE_LOOKUP_MODE`, or the cdktf context
- * `coreweaveLookupMode`): live, record or replay.
+ * `coreweaveLookupMode`): live, record or replay. The top of the lookup layer: it knows every
+ * source, and no source knows it.
  */
 import type { IConstruct } from "constructs";
-import type { DeploymentSource } from "./deployment-source";
+import { ConfigurationError } from "../api/errors";
+import {
+  type DeploymentSource,
+  LOOKUP_MODE_CONTEXT,
+  LOOKUP_MODE_ENV,
+  LOOKUP_MODES,
+  type LookupMode,
+} from "./deployment-source";
 import { LiveDeploymentSource } from "./live-deployment-source";
-import { lookupFilePath, lookupMode } from "./lookup-file";
-import { RecordingDeploymentSource } from "./recording-deployment-source";
-import { ReplayDeploymentSource } from "./replay-deployment-source";
-
-/** The cdktf context key that may set the lookup mode (the environment variable wins). */
-export const LOOKUP_MODE_CONTEXT = "coreweaveLookupMode";
+import { lookupFilePath, RecordingDeploymentSource, ReplayDeploymentSource } from "./lookup-file";
 
 const scopedSources = new WeakMap<IConstruct, DeploymentSource>();
 /** One source per mode and file for the life of the process, so one synth reads a file once. */
@@ -20,6 +23,20 @@ const modeSources = new Map<string, DeploymentSource>();
 /** Makes every lookup under `scope` (e.g. a test's `App`) use `source`, unless given another. */
 export function useDeploymentSource(scope: IConstruct, source: DeploymentSource): void {
   scopedSources.set(scope, source);
+}
+
+/** Reads and checks the mode: `COREWEAVE_LOOKUP_MODE`, else `fallback` (cdktf context), else live. */
+export function lookupMode(env: NodeJS.ProcessEnv = process.env, fallback?: unknown): LookupMode {
+  const fromEnv = env[LOOKUP_MODE_ENV]?.trim();
+  const value = fromEnv || fallback;
+  if (value === undefined || value === "") return "live";
+  if (typeof value === "string" && (LOOKUP_MODES as readonly string[]).includes(value)) {
+    return value as LookupMode;
+  }
+  throw new ConfigurationError(
+    `${fromEnv ? LOOKUP_MODE_ENV : `The cdktf context "${LOOKUP_MODE_CONTEXT}"`} is ` +
+      `${JSON.stringify(String(value)).slice(0, 40)}; use one of: ${LOOKUP_MODES.join(", ")}.`,
+  );
 }
 
 /** The source a lookup at `scope` uses by default. */

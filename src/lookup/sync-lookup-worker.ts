@@ -1,3 +1,11 @@
+/**
+ * The synth thread's side of the lookup worker (the worker's side is `lookup-worker.ts`): the
+ * messages they exchange, `SyncLookupWorker`, and the process's one worker, `lookupWorker`.
+ *
+ * Imported first by the package's entry point, to start the worker early (see the end of this
+ * file). So it loads nothing heavy, and not even the API layer: only Node's own modules and
+ * `deployment-source.ts`, which is names and types (the imports of types are erased).
+ */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -6,9 +14,37 @@ import {
   receiveMessageOnPort,
   Worker,
 } from "node:worker_threads";
-import type { LookupJob, LookupJobResult, WorkerReply } from "./lookup-protocol";
+import type { ResolvedConnection } from "../api/connection";
+import type { SerializedCoreweaveError } from "../api/errors";
+import type { Deployment } from "../api/deployment";
+import type { ResolvedWaitOptions } from "../api/wait";
+import { LOOKUP_MODE_ENV } from "./deployment-source";
 
-/** How long a new worker may take to load the HTTP client before we give up on it. */
+/** One batch of lookups sent to the lookup worker. The token travels only in memory. */
+export interface LookupJob {
+  readonly connection: ResolvedConnection;
+  readonly deploymentIds: readonly string[];
+  /** Concurrent requests in flight. */
+  readonly concurrency: number;
+  /** Wait for each deployment to be ready, instead of reading it once. */
+  readonly wait?: ResolvedWaitOptions;
+}
+
+/** The worker's answer: one entry per requested ID, in order. */
+export interface LookupJobResult {
+  readonly results: ReadonlyArray<
+    | { readonly ok: true; readonly deployment: Deployment; readonly observedAt: string }
+    | { readonly ok: false; readonly error: SerializedCoreweaveError }
+  >;
+}
+
+/** What the worker posts back: a result, or why the job could not run at all. */
+export type WorkerReply =
+  | { readonly type: "ready" }
+  | { readonly type: "result"; readonly result: LookupJobResult }
+  | { readonly type: "crash"; readonly message: string };
+
+/** How long a new worker may take to load the API layer and say "ready" before we give up. */
 const STARTUP_TIMEOUT_MS = 15_000;
 
 /** Why a job got no result: the worker did not start, crashed, or overran its time. */
@@ -21,9 +57,11 @@ export class LookupWorkerFailure {
  * asynchronous. A worker thread runs the async client; the synth thread posts a job and sleeps
  * in `Atomics.wait` until the worker posts the result and wakes it.
  *
- * The worker is started on first use and kept (unref'd) for the life of the process, so only
- * the first lookup pays for starting it and loading undici and zod. If a job overruns its
- * time, the worker is terminated and the next job starts a fresh one.
+ * The worker starts on the first job, or earlier with `prewarm()`, and idles unref'd between
+ * jobs, so it never keeps the process alive. `stop()` ends it and the next job starts a fresh
+ * one: that happens when a job overruns its time, when the worker crashes or sends something
+ * unexpected, and when `LiveDeploymentSource` has finished a batch larger than its concurrency
+ * (to return the worker's memory before synth).
  */
 export class SyncLookupWorker {
   /** @param entry the worker script; tests pass a deliberately broken one. */
@@ -119,8 +157,24 @@ export class SyncLookupWorker {
   }
 }
 
-/** Compiled, the worker is `lookup-worker.js` beside this file; in sources, the `.ts` file. */
+/**
+ * The worker's entry, found by file name: compiled, `lookup-worker.js` beside this file; run
+ * from sources, `lookup-worker.ts`.
+ */
 function defaultWorkerEntry(): string {
   const compiled = join(__dirname, "lookup-worker.js");
   return existsSync(compiled) ? compiled : join(__dirname, "lookup-worker.ts");
+}
+
+/** The process's one lookup worker, shared by all live sources. */
+export const lookupWorker = new SyncLookupWorker();
+
+// Started at import when a live lookup is likely (a token is set and the app does not replay),
+// so that loading its HTTP client (about 250 ms) overlaps with the package and the app loading,
+// instead of delaying the first lookup. At import there is no app yet, so only the environment
+// can say "replay": an app that replays through the cdktf context (`coreweaveLookupMode`) with a
+// token set still starts a worker here, which then idles, unref'd, unused. (The token's variable
+// is `TOKEN_ENV`, written out: importing it would load the API layer before the worker starts.)
+if (process.env.COREWEAVE_API_TOKEN?.trim() && process.env[LOOKUP_MODE_ENV]?.trim() !== "replay") {
+  lookupWorker.prewarm();
 }

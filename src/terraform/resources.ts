@@ -12,7 +12,7 @@
 import type { IConstruct } from "constructs";
 import { type CdkLibrary, cdkFor } from "../cdk";
 import type { TerraformResourceElement } from "./element-types";
-import { isRecord } from "../api/plain-data";
+import { isRecord } from "../api/text";
 
 type Lifecycle = NonNullable<
   ConstructorParameters<CdkLibrary["TerraformResource"]>[2]["lifecycle"]

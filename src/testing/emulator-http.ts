@@ -4,7 +4,7 @@
  * and `google.rpc.Status` error bodies as the real API sends them.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { GRPC_CODE_NAMES, grpcCodeForHttpStatus, type GrpcCodeName } from "../api/rpc-status";
+import { GRPC_CODE_NAMES, grpcCodeForHttpStatus, type GrpcCodeName } from "../api/errors";
 import type { AuthState, StatusFault } from "./emulator-types";
 import { EmulatorInputError } from "./emulator-validation";
 

@@ -1,4 +1,4 @@
-import { encodeDeploymentId } from "../api/deployment-id";
+import { encodeDeploymentId } from "../api/client";
 import { CoreweaveError, DeploymentNotFoundError, InvalidResponseError } from "../api/errors";
 import { parseGetDeploymentResponse } from "../api/schema";
 import type { Deployment, GetDeploymentResponseJson } from "../api/deployment";
@@ -7,7 +7,7 @@ import type {
   DeploymentLookupResult,
   DeploymentSource,
 } from "../lookup/deployment-source";
-import { answerFromFixedFacts } from "../lookup/unchanging-facts";
+import { answerFromFixedFacts } from "../lookup/lookup-file";
 
 /**
  * A `DeploymentSource` that answers from memory: no server, no token, no network. Bodies are
