@@ -53,6 +53,8 @@ const DIST = join(__dirname, "..", "dist");
 const lib = require(DIST) as Lib;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const testing = require(join(DIST, "testing")) as Testing;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const api = require(join(DIST, "client")) as typeof import("../src/client");
 
 const TOKEN = "bench-token";
 const LATENCY_MS = 50;
@@ -195,7 +197,7 @@ async function record(setup: Setup): Promise<number> {
 
 /** Median time of a plain async `getDeployment` on a warm connection: the emulator's RTT. */
 async function measureRtt(emulator: Emulator): Promise<number> {
-  const client = new lib.CoreweaveInferenceClient({ endpoint: emulator.url, apiToken: TOKEN });
+  const client = new api.CoreweaveInferenceClient({ endpoint: emulator.url, apiToken: TOKEN });
   try {
     await client.getDeployment(SHARED_ID); // opens the connection
     const times: number[] = [];

@@ -1,7 +1,12 @@
+/**
+ * `cdktf-coreweave-inference`: what a stack author uses. The CDKTF-free HTTP client, its options
+ * and the API's error classes and data types are in `cdktf-coreweave-inference/client`; the
+ * emulator and fixtures in `cdktf-coreweave-inference/testing`.
+ */
 // First: starts the lookup worker early when a live lookup is likely (see the module).
 import "./lookup/sync-lookup-worker";
 
-// Constructs
+// The constructs, and what they throw
 export {
   CoreweaveDeploymentData,
   DeploymentFieldMissingError,
@@ -10,9 +15,9 @@ export {
 export type { CoreweaveDeploymentDataProps } from "./datasources/coreweave-deployment-data";
 export {
   DEFAULT_GATE_MAX_AGE_MS,
-  LOOKUP_CLOCK_SKEW_MS,
   DeploymentReadinessGate,
   GATE_MAX_AGE_ENV,
+  LOOKUP_CLOCK_SKEW_MS,
 } from "./constructs/deployment-readiness-gate";
 export type {
   DeploymentReadinessGateProps,
@@ -23,84 +28,25 @@ export type {
 export { isTokenShaped, toTerraformLiteral } from "./terraform/literals";
 
 // Where lookups come from
-export { LiveDeploymentSource } from "./lookup/live-deployment-source";
 export {
   LOOKUP_FILE_ENV,
   LOOKUP_FILE_NAME,
+  LOOKUP_MODE_CONTEXT,
   LOOKUP_MODE_ENV,
-  LOOKUP_MODES,
 } from "./lookup/deployment-source";
-export type { LookupMode } from "./lookup/deployment-source";
-export { RecordingDeploymentSource } from "./lookup/lookup-file";
-export { LookupNotRecordedError, ReplayDeploymentSource } from "./lookup/lookup-file";
-export { LOOKUP_MODE_CONTEXT } from "./lookup/deployment-source";
 export type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
   DeploymentSource,
+  LookupMode,
 } from "./lookup/deployment-source";
-
-// The CDKTF-free API layer
-export { CoreweaveInferenceClient } from "./api/client";
-export type { CoreweaveClientOptions } from "./api/client";
-export { CONNECTION_DEFAULTS } from "./api/connection";
-export type { ConnectionOptions } from "./api/connection";
-export { DEFAULT_ENDPOINT, ENDPOINT_ENV, TOKEN_ENV } from "./api/connection";
+export { LiveDeploymentSource } from "./lookup/live-deployment-source";
 export {
-  ApiConnectionError,
-  ApiTimeoutError,
-  ConfigurationError,
-  CoreweaveApiError,
-  CoreweaveError,
-  DeploymentNotFoundError,
-  DeploymentTerminalError,
-  InvalidArgumentError,
-  InvalidDeploymentIdError,
-  InvalidResponseError,
-  PermissionDeniedError,
-  ProtocolError,
-  RateLimitedError,
-  ResponseTooLargeError,
-  ServerError,
-  TlsError,
-  UnauthenticatedError,
-  WaitTimeoutError,
-} from "./api/errors";
-export type {
-  CoreweaveErrorFields,
-  CoreweaveErrorKind,
-  SerializedCoreweaveError,
-} from "./api/errors";
-export { describeNotReady, evaluateReadiness, policyWarnings } from "./api/readiness";
-export type {
-  FreshnessBound,
-  ReadinessPolicy,
-  ReadinessVerdict,
-  ResolvedReadinessPolicy,
-} from "./api/readiness";
-export { resolveWaitOptions, waitForReady, waitOutcomeError } from "./api/wait";
-export type {
-  ResolvedWaitOptions,
-  WaitHooks,
-  WaitObservation,
-  WaitOptions,
-  WaitOutcome,
-} from "./api/wait";
-export { DEFAULT_RETRY_POLICY } from "./api/retry";
-export type { RetryPolicy } from "./api/retry";
-export { KNOWN_DEPLOYMENT_STATUSES } from "./api/deployment";
-export type {
-  CapacityClass,
-  ConditionStatus,
-  Deployment,
-  DeploymentAutoscaling,
-  DeploymentCondition,
-  DeploymentModel,
-  DeploymentResources,
-  DeploymentRuntime,
-  DeploymentSpec,
-  DeploymentStatus,
-  DeploymentStatusBlock,
-  DeploymentTraffic,
-  KnownDeploymentStatus,
-} from "./api/deployment";
+  LookupNotRecordedError,
+  RecordingDeploymentSource,
+  ReplayDeploymentSource,
+} from "./lookup/lookup-file";
+
+// What "ready" means, and how a lookup waits for it
+export type { ReadinessPolicy, ReadinessVerdict, ResolvedReadinessPolicy } from "./api/readiness";
+export type { ResolvedWaitOptions, WaitOptions } from "./api/wait";

@@ -213,7 +213,7 @@ function requirePackage(dir: string): SpawnSyncReturns<string> {
   });
 }
 
-/** The app a user writes: every public piece the README shows, from one import path. */
+/** The app a user writes: every public piece the README shows, from its three entry points. */
 function appSource(library: string): string {
   return `
 import { App, DataResource, LocalBackend, TerraformOutput, TerraformStack } from "${library}";
@@ -223,6 +223,7 @@ import {
   toTerraformLiteral,
 } from "cdktf-coreweave-inference";
 import { deploymentFixture, InMemoryDeploymentSource } from "cdktf-coreweave-inference/testing";
+import { ConfigurationError, type Deployment } from "cdktf-coreweave-inference/client";
 
 const outdir = process.env.OUTDIR ?? "cdktf.out";
 const app = new App({ outdir });
@@ -247,6 +248,8 @@ const source = new InMemoryDeploymentSource({ "dep-1": deploymentFixture("dep-1"
 CoreweaveDeploymentData.useSource(testApp, source);
 const unitStack = new TerraformStack(testApp, "unit");
 const unit = new CoreweaveDeploymentData(unitStack, "d", { deploymentId: "dep-1" });
+const facts: Deployment = unit.deployment;
+if (!(new ConfigurationError("x") instanceof Error) || facts.spec.id !== "dep-1") process.exit(1);
 new DeploymentReadinessGate(unitStack, "g", { deployment: unit, resourceType: "null_resource" });
 testApp.synth();
 console.log(\`unit lookup: \${unit.deploymentId} \${unit.status} via \${source.requestedIds.join(",")}\`);

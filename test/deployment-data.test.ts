@@ -8,15 +8,13 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
 import { DataResource, TerraformStack, TerraformVariable, Testing } from "cdktf";
 import {
-  ConfigurationError,
   CoreweaveDeploymentData,
   DeploymentFieldMissingError,
   DeploymentLookupError,
-  DeploymentNotFoundError,
   DeploymentReadinessGate,
-  InvalidResponseError,
   type DeploymentSource,
 } from "../src";
+import { ConfigurationError, DeploymentNotFoundError, InvalidResponseError } from "../src/client";
 import { deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
 
 function lookup(

@@ -6,18 +6,20 @@ import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import {
-  ConfigurationError,
   CoreweaveDeploymentData,
   DeploymentLookupError,
-  DeploymentNotFoundError,
   DeploymentReadinessGate,
+  LiveDeploymentSource,
+} from "../src";
+import {
+  ConfigurationError,
+  DeploymentNotFoundError,
   InvalidDeploymentIdError,
   InvalidResponseError,
-  LiveDeploymentSource,
   PermissionDeniedError,
   ServerError,
   WaitTimeoutError,
-} from "../src";
+} from "../src/client";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 import { walk } from "./support/files";
 

@@ -8,14 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
-import {
-  ConfigurationError,
-  CoreweaveDeploymentData,
-  DeploymentLookupError,
-  DeploymentTerminalError,
-  LiveDeploymentSource,
-  WaitTimeoutError,
-} from "../src";
+import { CoreweaveDeploymentData, DeploymentLookupError, LiveDeploymentSource } from "../src";
+import { ConfigurationError, DeploymentTerminalError, WaitTimeoutError } from "../src/client";
 import {
   deploymentFixture,
   InMemoryDeploymentSource,

@@ -69,7 +69,7 @@ afterAll(() => {
 });
 
 describe("the npm package", () => {
-  it("holds the compiled library, its typings, the testing entry, README and LICENSE, nothing else", () => {
+  it("holds the compiled library, its typings, the client and testing entries, README and LICENSE, nothing else", () => {
     for (const expected of [
       "package.json",
       "README.md",
@@ -77,6 +77,8 @@ describe("the npm package", () => {
       "dist/index.js",
       "dist/index.d.ts",
       "dist/lookup/lookup-worker.js",
+      "dist/client.js",
+      "dist/client.d.ts",
       "dist/testing/index.js",
       "dist/testing/index.d.ts",
       "dist/testing/emulator-cli.js",
@@ -131,6 +133,29 @@ const { startEmulatorProcess, deploymentFixture } = require("${PACKAGE}/testing"
     });
   });
 
+  it("loads /client without cdktf, cdktn or a worker thread, for scripts and other tools", () => {
+    writeFileSync(
+      join(consumer, "client.js"),
+      `
+const { CoreweaveInferenceClient, DeploymentNotFoundError } = require("${PACKAGE}/client");
+const loaded = Object.keys(require.cache);
+console.log(JSON.stringify({
+  client: typeof CoreweaveInferenceClient,
+  error: typeof DeploymentNotFoundError,
+  cdk: loaded.filter((file) => /[\\/]node_modules[\\/](cdktf|cdktn|constructs)[\\/]/.test(file)).length,
+  worker: loaded.some((file) => file.endsWith("sync-lookup-worker.js")),
+}));
+`,
+    );
+    const out = execFileSync(process.execPath, ["client.js"], { cwd: consumer, encoding: "utf8" });
+    expect(JSON.parse(out)).toEqual({
+      client: "function",
+      error: "function",
+      cdk: 0,
+      worker: false,
+    });
+  });
+
   /**
    * `cdktf init` generates `module: CommonJS` without `moduleResolution`, which means `node`
    * (node10): it ignores `exports`, so `/testing` resolves only through `typesVersions`.
@@ -140,7 +165,7 @@ const { startEmulatorProcess, deploymentFixture } = require("${PACKAGE}/testing"
     ["node16", "node16", "cjs"],
     ["bundler", "esnext", "esm"],
   ] as const)(
-    "TypeScript resolves the root and /testing under moduleResolution %s, and the result runs",
+    "TypeScript resolves the root, /client and /testing under moduleResolution %s, and the result runs",
     (moduleResolution, module, output) => {
       const dir = join(consumer, `ts-${moduleResolution}`);
       mkdirSync(join(dir, "out"), { recursive: true });
@@ -148,8 +173,10 @@ const { startEmulatorProcess, deploymentFixture } = require("${PACKAGE}/testing"
         join(dir, "app.ts"),
         `import { CoreweaveDeploymentData, DeploymentReadinessGate } from "${PACKAGE}";
 import { deploymentFixture, type WireDeployment } from "${PACKAGE}/testing";
+import { CoreweaveInferenceClient, type Deployment } from "${PACKAGE}/client";
 
 const deployment: WireDeployment = deploymentFixture("dep-ts").deployment;
+const typed: Deployment["spec"]["id"] = deployment.spec.id;
 // Real typings, not \`any\`: this line must be an error.
 // @ts-expect-error a deployment ID is a string
 const wrong: number = deployment.spec.id;
@@ -157,6 +184,8 @@ console.log(
   JSON.stringify({
     id: deployment.spec.id,
     constructs: [typeof CoreweaveDeploymentData, typeof DeploymentReadinessGate],
+    client: typeof CoreweaveInferenceClient,
+    typed,
     wrong: typeof wrong,
   }),
 );
@@ -197,6 +226,8 @@ console.log(
       expect(JSON.parse(out)).toEqual({
         id: "dep-ts",
         constructs: ["function", "function"],
+        client: "function",
+        typed: "dep-ts",
         wrong: "string",
       });
     },
