@@ -21,6 +21,7 @@ import {
   TlsError,
 } from "../src/api/errors";
 import { deploymentFixture } from "../src/testing/fixtures";
+import { rejection } from "./support/failures";
 
 const TOKEN = "cw-transport-token-5d1e8b7a";
 const ID = "dep-1";
@@ -44,15 +45,6 @@ function client(endpoint: string, options: CoreweaveClientOptions = {}): Corewea
   });
   clients.push(c);
   return c;
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error & Record<string, unknown>> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error & Record<string, unknown>;
-  }
-  throw new Error("expected the call to fail");
 }
 
 const validBody = () => JSON.stringify(deploymentFixture(ID));
@@ -165,7 +157,7 @@ describe("TLS verification failures", () => {
 
   it("reports a self-signed certificate once, with NODE_EXTRA_CA_CERTS advice", async () => {
     const server = await httpsServer("self");
-    const error = await failure(client(server.url).getDeployment(ID));
+    const error = await rejection(client(server.url).getDeployment(ID));
     expectTlsFailure(error, "DEPTH_ZERO_SELF_SIGNED_CERT: self-signed certificate");
     expect(error.message).toContain("The certificate check failed");
     expect(server.connections()).toBe(1);
@@ -174,7 +166,7 @@ describe("TLS verification failures", () => {
 
   it("reports a certificate from a private CA once, with NODE_EXTRA_CA_CERTS advice", async () => {
     const server = await httpsServer("leaf");
-    const error = await failure(client(server.url).getDeployment(ID));
+    const error = await rejection(client(server.url).getDeployment(ID));
     expectTlsFailure(error, "UNABLE_TO_VERIFY_LEAF_SIGNATURE");
     expect(error.message).toMatch(/not signed by a CA this machine trusts.*private CA/);
     expect(server.connections()).toBe(1);
@@ -182,7 +174,7 @@ describe("TLS verification failures", () => {
 
   it("reports https to a plain-HTTP port once, without OpenSSL's noise", async () => {
     const server = await rawServer("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n");
-    const error = await failure(client(server.url.replace("http:", "https:")).getDeployment(ID));
+    const error = await rejection(client(server.url.replace("http:", "https:")).getDeployment(ID));
     expectTlsFailure(error, "ERR_SSL_WRONG_VERSION_NUMBER: wrong version number");
     expect(error.message).not.toMatch(/ssl3_get_record|\.c:\d+/);
     expect(server.connections()).toBe(1);
@@ -232,7 +224,7 @@ describe("answers that are not HTTP", () => {
     ],
   ])("reports %s once, as a ProtocolError", async (_what, answer, detail) => {
     const server = await rawServer(answer);
-    const error = await failure(client(server.url).getDeployment(ID));
+    const error = await rejection(client(server.url).getDeployment(ID));
     expect(error).toBeInstanceOf(ProtocolError);
     expect(error).toMatchObject({ kind: "protocol", attempts: 1, deploymentId: ID });
     expect(error.message).toContain(
@@ -246,7 +238,7 @@ describe("answers that are not HTTP", () => {
 
   it("still retries a server that closes the connection without answering", async () => {
     const server = await rawServer("");
-    const error = await failure(client(server.url, { maxRetries: 2 }).getDeployment(ID));
+    const error = await rejection(client(server.url, { maxRetries: 2 }).getDeployment(ID));
     expect(error.constructor).toBe(ApiConnectionError);
     expect(error.message).toMatch(/UND_ERR_SOCKET.*\(3 attempts\)/);
     expect(server.requests()).toBe(3);
@@ -263,7 +255,7 @@ describe("HTTP answers the client refuses", () => {
       res.writeHead(302, { location });
       res.end();
     });
-    const error = await failure(client(server.url).getDeployment(ID));
+    const error = await rejection(client(server.url).getDeployment(ID));
     expect(error.constructor).toBe(CoreweaveApiError);
     expect(error).toMatchObject({ httpStatus: 302, attempts: 1 });
     expect(error.message).toContain(
@@ -284,7 +276,7 @@ describe("HTTP answers the client refuses", () => {
       res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
       res.end(gzipSync(validBody()));
     });
-    const error = await failure(client(server.url).getDeployment(ID));
+    const error = await rejection(client(server.url).getDeployment(ID));
     expect(seen).toEqual(["identity"]);
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error).toMatchObject({ attempts: 1, httpStatus: 200 });
@@ -316,7 +308,7 @@ describe("HTTP answers the client refuses", () => {
         ]),
       );
     });
-    const error = await failure(client(server.url).getDeployment(ID));
+    const error = await rejection(client(server.url).getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain("invalid body: the body is not valid UTF-8");
     expect(server.requests()).toBe(1);

@@ -18,6 +18,7 @@ import {
 } from "../src/api/errors";
 import { CoreweaveEmulator } from "../src/testing/emulator";
 import { deploymentFixture } from "../src/testing/fixtures";
+import { rejection } from "./support/failures";
 
 const TOKEN = "cw-test-token-7f3a9c2e";
 const ID = "dep-1";
@@ -52,15 +53,6 @@ function client(options: CoreweaveClientOptions = {}): CoreweaveInferenceClient 
   return c;
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error("expected the call to fail");
-}
-
 const gets = () => emulator.requestLog().filter((entry) => entry.path.includes("/deployments/"));
 
 describe("CoreweaveInferenceClient against the emulator", () => {
@@ -90,7 +82,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
         grpcCode,
         message: `emulated ${httpStatus}`,
       });
-      const error = await failure(client().getDeployment(ID));
+      const error = await rejection(client().getDeployment(ID));
       expect(error).toBeInstanceOf(ErrorClass);
       expect(error.message).toContain(`deployment "${ID}"`);
       expect(error.message).toContain(`HTTP ${httpStatus} ${code}: emulated ${httpStatus}`);
@@ -101,13 +93,13 @@ describe("CoreweaveInferenceClient against the emulator", () => {
   );
 
   it("maps an unknown deployment to DeploymentNotFoundError with the API's message", async () => {
-    const error = await failure(client().getDeployment("nope"));
+    const error = await rejection(client().getDeployment("nope"));
     expect(error).toBeInstanceOf(DeploymentNotFoundError);
     expect(error.message).toMatch(/"nope" failed: HTTP 404 NOT_FOUND: .*not found/);
   });
 
   it("maps a wrong token to UnauthenticatedError that points at COREWEAVE_API_TOKEN", async () => {
-    const error = await failure(client({ apiToken: "wrong-token" }).getDeployment(ID));
+    const error = await rejection(client({ apiToken: "wrong-token" }).getDeployment(ID));
     expect(error).toBeInstanceOf(UnauthenticatedError);
     expect(error.message).toMatch(/HTTP 401 UNAUTHENTICATED/);
     expect(error.message).toMatch(/Check COREWEAVE_API_TOKEN/);
@@ -126,7 +118,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
         },
       ],
     });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error.message).toContain("invalid id; id: must be a UUID");
   });
 
@@ -139,7 +131,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("gives up on persistent 5xx after maxRetries with ServerError", async () => {
     emulator.addFault({ type: "status", httpStatus: 500, times: -1, message: "boom" });
-    const error = await failure(
+    const error = await rejection(
       client({ maxRetries: 2, retry: { initialDelayMs: 1 } }).getDeployment(ID),
     );
     expect(error).toBeInstanceOf(ServerError);
@@ -161,7 +153,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
   it("caps Retry-After, and reports RateLimitedError when 429 persists", async () => {
     emulator.addFault({ type: "status", httpStatus: 429, retryAfter: "3600", times: -1 });
     const started = Date.now();
-    const error = await failure(
+    const error = await rejection(
       client({ maxRetries: 1, retry: { retryAfterCapMs: 100 } }).getDeployment(ID),
     );
     expect(error).toBeInstanceOf(RateLimitedError);
@@ -179,7 +171,9 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("times out a slow body", async () => {
     emulator.addFault({ type: "slowBody", delayMs: 600, times: -1 });
-    const error = await failure(client({ attemptTimeoutMs: 200, maxRetries: 0 }).getDeployment(ID));
+    const error = await rejection(
+      client({ attemptTimeoutMs: 200, maxRetries: 0 }).getDeployment(ID),
+    );
     expect(error).toBeInstanceOf(ApiTimeoutError);
     expect(error.message).toMatch(/within 200 ms \(1 attempt\)/);
   });
@@ -187,7 +181,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
   it("stops a hung server at the overall deadline", async () => {
     emulator.addFault({ type: "hang", times: -1 });
     const started = Date.now();
-    const error = await failure(
+    const error = await rejection(
       client({ attemptTimeoutMs: 400, deadlineMs: 1_500 }).getDeployment(ID),
     );
     const elapsed = Date.now() - started;
@@ -222,7 +216,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
     );
     try {
       const errors = await Promise.all(
-        [silent, stalled].map((server) => failure(make(server.url).getDeployment(ID))),
+        [silent, stalled].map((server) => rejection(make(server.url).getDeployment(ID))),
       );
       for (const [i, server] of [silent, stalled].entries()) {
         expect(errors[i]).toBeInstanceOf(ApiTimeoutError);
@@ -248,7 +242,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("refuses an oversized body at the cap, without retrying", async () => {
     emulator.addFault({ type: "oversized", bytes: 200_000 });
-    const error = await failure(client({ maxResponseBytes: 64 * 1024 }).getDeployment(ID));
+    const error = await rejection(client({ maxResponseBytes: 64 * 1024 }).getDeployment(ID));
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect(error.message).toMatch(/exceeds 65536 bytes/);
     expect(gets()).toHaveLength(1);
@@ -263,14 +257,14 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("reports a malformed body as InvalidResponseError", async () => {
     emulator.addFault({ type: "malformed" });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toMatch(/"dep-1" returned HTTP 200 with an invalid body: it is not JSON/);
   });
 
   it("reports a schema-invalid body with the field path and the deployment ID", async () => {
     emulator.addFault({ type: "schemaInvalid" });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain('deployment "dep-1"');
     expect(error.message).toContain("deployment.spec.gatewayIds must be array, got string");
@@ -279,7 +273,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("rejects an answer about another deployment", async () => {
     emulator.setDeployment(ID, { deployment: deploymentFixture("someone-else").deployment });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toMatch(/describes a different deployment/);
   });
@@ -292,7 +286,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
 
   it("reports a refused connection as ApiConnectionError after retries", async () => {
     const closedPort = await freePort();
-    const error = await failure(
+    const error = await rejection(
       client({
         endpoint: `http://127.0.0.1:${closedPort}`,
         maxRetries: 2,
@@ -307,7 +301,7 @@ describe("CoreweaveInferenceClient against the emulator", () => {
   it.each(["", "a/b", "..", "bad\u0007id", "x".repeat(300), "dep-\uD800", "dep\u200B1"])(
     "rejects the bad ID %j before sending anything",
     async (badId) => {
-      const error = await failure(client().getDeployment(badId));
+      const error = await rejection(client().getDeployment(badId));
       expect(error).toBeInstanceOf(InvalidDeploymentIdError);
       expect(gets()).toHaveLength(0);
     },
@@ -405,7 +399,7 @@ describe("token redaction", () => {
       message: `token ${TOKEN} may not read this`,
     });
     const c = client();
-    const error = await failure(c.getDeployment(ID));
+    const error = await rejection(c.getDeployment(ID));
     const views = [
       error.message,
       String(error.stack),
@@ -422,7 +416,7 @@ describe("token redaction", () => {
   it("redacts before truncating, so no prefix of the token survives a cut", async () => {
     // The token straddles the 300-character cut of the API message.
     emulator.addFault({ type: "status", httpStatus: 403, message: `${"x".repeat(285)}${TOKEN}` });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error.message).not.toContain(TOKEN.slice(0, 10));
     expect(JSON.stringify(error)).not.toContain(TOKEN.slice(0, 10));
   });
@@ -431,7 +425,7 @@ describe("token redaction", () => {
     const body = deploymentFixture(ID);
     body.deployment!.spec!.runtime = { engine: "vllm", engineConfig: { [TOKEN]: 5 } as never };
     emulator.addFault({ type: "body", httpStatus: 200, body: JSON.stringify(body) });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain("deployment.spec.runtime.engineConfig[");
     expect(error.message).not.toContain(TOKEN);
@@ -443,7 +437,7 @@ describe("answers that cannot be used", () => {
     const body = deploymentFixture(ID);
     body.deployment!.spec!.name = `llama ${TOKEN} prod`;
     emulator.setDeployment(ID, { deployment: body.deployment });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain(
       'deployment "dep-1" returned HTTP 200 with an invalid body: deployment.spec.name contains the API token',
@@ -460,7 +454,7 @@ describe("answers that cannot be used", () => {
     const body = deploymentFixture(ID);
     body.deployment!.spec!.runtime = { engine: "vllm", engineConfig: { [`x-${TOKEN}`]: "1" } };
     emulator.setDeployment(ID, { deployment: body.deployment });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain(
       'deployment.spec.runtime.engineConfig["x-[REDACTED]"] contains the API token',
@@ -471,7 +465,7 @@ describe("answers that cannot be used", () => {
   it("refuses the token in an unknown field too, since the body is untrusted", async () => {
     const body = { ...deploymentFixture(ID), echo: { headers: [`Bearer ${TOKEN}`] } };
     emulator.addFault({ type: "body", httpStatus: 200, body: JSON.stringify(body) });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error.message).toContain("echo.headers[0] contains the API token");
   });
 
@@ -482,7 +476,7 @@ describe("answers that cannot be used", () => {
     );
     expect(body).toContain("1e400");
     emulator.addFault({ type: "body", httpStatus: 200, body });
-    const error = await failure(client().getDeployment(ID));
+    const error = await rejection(client().getDeployment(ID));
     expect(error).toBeInstanceOf(InvalidResponseError);
     expect(error.message).toContain(
       "deployment.spec.resources.gpuCount must be a finite number (got one too large to represent)",

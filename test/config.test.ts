@@ -6,16 +6,7 @@ import {
   resolveEndpoint,
 } from "../src/api/connection";
 import { ConfigurationError, InvalidDeploymentIdError } from "../src/api/errors";
-
-/** The message of what `run` throws. */
-function thrown(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error("expected it to throw");
-}
+import { thrown } from "./support/failures";
 
 describe("resolveEndpoint", () => {
   it("takes the option, then COREWEAVE_API_ENDPOINT, then production", () => {
@@ -65,7 +56,7 @@ describe("resolveEndpoint", () => {
     ],
   ])("refuses %s, which ends with the API path, naming the base URL", (endpoint, path, base) => {
     expect(() => resolveEndpoint(endpoint, {})).toThrow(ConfigurationError);
-    expect(thrown(() => resolveEndpoint(endpoint, {}))).toBe(
+    expect(thrown(() => resolveEndpoint(endpoint, {})).message).toBe(
       `the endpoint option ends with the API path ${path}, which every request adds itself. ` +
         `Set it to the base URL without that path: ${base}`,
     );
@@ -106,7 +97,7 @@ describe("resolveApiToken", () => {
   });
 
   it("rejects a token with whitespace inside without echoing it", () => {
-    const message = thrown(() => resolveApiToken("abc def-secret", {}));
+    const message = thrown(() => resolveApiToken("abc def-secret", {})).message;
     expect(message).toMatch(/character 4 is U\+0020 \(whitespace\)/);
     expect(message).toMatch(/the apiToken option cannot be sent in an HTTP header/);
     expect(message).not.toContain("def-secret");
@@ -125,7 +116,7 @@ describe("resolveApiToken", () => {
     (_what, token, position, kind) => {
       const env = { COREWEAVE_API_TOKEN: token };
       expect(() => resolveApiToken(undefined, env)).toThrow(ConfigurationError);
-      const message = thrown(() => resolveApiToken(undefined, env));
+      const message = thrown(() => resolveApiToken(undefined, env)).message;
       expect(message).toContain(`from COREWEAVE_API_TOKEN cannot be sent in an HTTP header`);
       expect(message).toContain(`character ${position} is ${kind}`);
       for (const part of ["QX", "X7", "ZV", "V9", "Q2W"]) expect(message).not.toContain(part);
@@ -133,7 +124,9 @@ describe("resolveApiToken", () => {
   );
 
   it("counts the position in the value as given, leading whitespace included", () => {
-    expect(thrown(() => resolveApiToken("  ab\u200Bc", {}))).toMatch(/character 5 is U\+200B/);
+    expect(thrown(() => resolveApiToken("  ab\u200Bc", {})).message).toMatch(
+      /character 5 is U\+200B/,
+    );
   });
 
   it("accepts every visible ASCII character, and trims surrounding whitespace", () => {

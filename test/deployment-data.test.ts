@@ -16,6 +16,7 @@ import {
 } from "../src";
 import { ConfigurationError, DeploymentNotFoundError, InvalidResponseError } from "../src/client";
 import { deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
+import { lookupFailure } from "./support/failures";
 
 function lookup(
   scope: TerraformStack,
@@ -171,7 +172,7 @@ describe("CoreweaveDeploymentData outputs", () => {
   });
 
   it("fails synth with one line naming the construct path and the cause", () => {
-    const error = thrown(() =>
+    const error = lookupFailure(() =>
       lookup(stack("my-stack"), "missing-dep", "does-not-exist", new InMemoryDeploymentSource()),
     );
     expect(error).toBeInstanceOf(DeploymentLookupError);
@@ -226,7 +227,7 @@ describe("untrusted text from the API", () => {
     const text = shape.replace("NUMBER_TOKEN", String(count.numberValue));
     const body = deploymentFixture("dep-tok");
     body.deployment.spec.runtime = { engine: "vllm", engineConfig: { "max-model-len": text } };
-    const error = thrown(() =>
+    const error = lookupFailure(() =>
       lookup(s, "dep", "dep-tok", new InMemoryDeploymentSource({ "dep-tok": body })),
     );
     expect(error.reason).toBeInstanceOf(InvalidResponseError);
@@ -245,8 +246,10 @@ describe("untrusted text from the API", () => {
       engineConfig: { "${TfToken[TOKEN.1]}": "1" },
     };
     const source = new InMemoryDeploymentSource({ "dep-a": named, "dep-b": keyed });
-    expect(thrown(() => lookup(stack(), "a", "dep-a", source)).message).toContain(" in spec.name.");
-    expect(thrown(() => lookup(stack(), "b", "dep-b", source)).message).toContain(
+    expect(lookupFailure(() => lookup(stack(), "a", "dep-a", source)).message).toContain(
+      " in spec.name.",
+    );
+    expect(lookupFailure(() => lookup(stack(), "b", "dep-b", source)).message).toContain(
       ' in spec.runtime.engineConfig["${TfToken[TOKEN.1]}"].',
     );
   });
@@ -259,7 +262,7 @@ describe("input checks before any lookup", () => {
       const s = stack();
       const variable = new TerraformVariable(s, "v", { type: "string" });
       const source = new InMemoryDeploymentSource({ "dep-1": deploymentFixture("dep-1") });
-      const error = thrown(
+      const error = lookupFailure(
         () =>
           new CoreweaveDeploymentData(s, "dep", {
             deploymentId: "dep-1",
@@ -278,7 +281,7 @@ describe("input checks before any lookup", () => {
   it("refuses an unresolved number token as a numeric prop", () => {
     const s = stack();
     const variable = new TerraformVariable(s, "n", { type: "number" });
-    const error = thrown(
+    const error = lookupFailure(
       () =>
         new CoreweaveDeploymentData(s, "dep", {
           deploymentId: "dep-1",
@@ -434,12 +437,3 @@ describe("DeploymentReadinessGate synth", () => {
     ).toContain('["STATUS_READY", "STATUS_RUNNING"]');
   });
 });
-
-function thrown(fn: () => unknown): DeploymentLookupError {
-  try {
-    fn();
-  } catch (error) {
-    return error as DeploymentLookupError;
-  }
-  throw new Error("expected the lookup to fail");
-}

@@ -7,7 +7,6 @@ import { inspect } from "node:util";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import {
   CoreweaveDeploymentData,
-  DeploymentLookupError,
   DeploymentReadinessGate,
   LiveDeploymentSource,
 } from "../src";
@@ -22,6 +21,7 @@ import {
 } from "../src/client";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 import { walk } from "./support/files";
+import { lookupFailure } from "./support/failures";
 
 const TOKEN = "cw-synth-secret-5d41402a";
 let emulator: EmulatorProcess;
@@ -68,7 +68,7 @@ it("answers a batch of lookups in one worker round trip, each ID once", async ()
 
 it("fails synth with the API's answer, naming the construct path", () => {
   const stack = new TerraformStack(Testing.app(), "my-stack");
-  const error = thrown(() => lookup(stack, "missing-dep", "does-not-exist"));
+  const error = lookupFailure(() => lookup(stack, "missing-dep", "does-not-exist"));
   expect(error.message).toMatch(
     /^my-stack\/missing-dep: CoreWeave GET deployment "does-not-exist" failed: HTTP 404 NOT_FOUND/,
   );
@@ -78,14 +78,14 @@ it("fails synth with the API's answer, naming the construct path", () => {
 
 it("fails with a clear error, before any request, on a bad ID or a missing token", async () => {
   const stack = new TerraformStack(Testing.app(), "s");
-  const badId = thrown(() => lookup(stack, "bad", "../etc"));
+  const badId = lookupFailure(() => lookup(stack, "bad", "../etc"));
   expect(badId.message).toMatch(/^s\/bad: Invalid CoreWeave deployment ID "..\/etc"/);
   expect(badId.reason).toBeInstanceOf(InvalidDeploymentIdError);
 
   const saved = process.env.COREWEAVE_API_TOKEN;
   delete process.env.COREWEAVE_API_TOKEN;
   try {
-    const noToken = thrown(() => lookup(stack, "no-token", "x", ""));
+    const noToken = lookupFailure(() => lookup(stack, "no-token", "x", ""));
     expect(noToken.reason).toBeInstanceOf(ConfigurationError);
     expect(noToken.message).toMatch(
       /^s\/no-token: No CoreWeave API token: set COREWEAVE_API_TOKEN/,
@@ -105,7 +105,7 @@ it.each([
   "rejects a bad %s prop with ConfigurationError, before any request",
   async (name, prop, range) => {
     const stack = new TerraformStack(Testing.app(), "s");
-    const error = thrown(
+    const error = lookupFailure(
       () =>
         new CoreweaveDeploymentData(stack, "dep", {
           deploymentId: "x",
@@ -132,7 +132,7 @@ it("keeps the token out of cdktf.out, inspect output and errors", async () => {
   const d = lookup(stack, "dep", "dep-secret");
   new DeploymentReadinessGate(stack, "gate", { deployment: d });
   new TerraformOutput(stack, "status", { value: d.status });
-  const denied = thrown(() => lookup(stack, "denied", "dep-denied"));
+  const denied = lookupFailure(() => lookup(stack, "denied", "dep-denied"));
   const outdir = Testing.fullSynth(stack);
   for (const file of walk(outdir)) expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
   expect(inspect(d, { depth: 6, showHidden: true })).not.toContain(TOKEN);
@@ -148,7 +148,7 @@ it("refuses a valid body that echoes the token, so it never reaches the stack", 
     deploymentFixture("dep-echo", { name: `llama-${TOKEN}` }),
   );
   const stack = new TerraformStack(Testing.app(), "echo");
-  const error = thrown(() => lookup(stack, "dep", "dep-echo"));
+  const error = lookupFailure(() => lookup(stack, "dep", "dep-echo"));
   expect(error.reason).toBeInstanceOf(InvalidResponseError);
   expect(error.message).toContain("deployment.spec.name");
   expect(error.message).not.toContain(TOKEN);
@@ -169,7 +169,7 @@ describe("the wait prop tells a wrong endpoint from a slow rollout", () => {
     await emulator.setDeployment("dep-w403", deploymentFixture("dep-w403"));
     await emulator.addFault({ type: "status", httpStatus: 403, times: -1 });
     const started = Date.now();
-    const error = thrown(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-w403"));
+    const error = lookupFailure(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-w403"));
     expect(Date.now() - started).toBeLessThan(1000);
     expect(error.reason).toBeInstanceOf(PermissionDeniedError);
     expect(await emulator.requestLog()).toHaveLength(1);
@@ -178,7 +178,7 @@ describe("the wait prop tells a wrong endpoint from a slow rollout", () => {
   it("fails with the last API error, not a wait timeout, when no poll read it", async () => {
     await emulator.setDeployment("dep-w503", deploymentFixture("dep-w503"));
     await emulator.addFault({ type: "status", httpStatus: 503, times: -1 });
-    const error = thrown(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-w503"));
+    const error = lookupFailure(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-w503"));
     expect(error.reason).toBeInstanceOf(ServerError);
     expect(error.reason).not.toBeInstanceOf(WaitTimeoutError);
     expect(error.message).toMatch(/"dep-w503" could not be read in .*the last error: .*HTTP 503/);
@@ -189,17 +189,7 @@ describe("the wait prop tells a wrong endpoint from a slow rollout", () => {
       "dep-wslow",
       deploymentFixture("dep-wslow", { status: "STATUS_CREATING" }),
     );
-    const error = thrown(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-wslow"));
+    const error = lookupFailure(() => waiting(new TerraformStack(Testing.app(), "s"), "dep-wslow"));
     expect(error.reason).toBeInstanceOf(WaitTimeoutError);
   });
 });
-
-function thrown(fn: () => unknown): DeploymentLookupError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof DeploymentLookupError) return error;
-    throw error;
-  }
-  throw new Error("expected the lookup to fail");
-}

@@ -140,17 +140,6 @@ export class DeploymentFieldMissingError extends Error {
   }
 }
 
-/** The props checked for tokens: lookups happen at synth time and need concrete values. */
-const CONCRETE_PROPS = [
-  "deploymentId",
-  "endpoint",
-  "apiToken",
-  "attemptTimeoutMs",
-  "deadlineMs",
-  "maxRetries",
-  "maxResponseBytes",
-] as const satisfies readonly (keyof CoreweaveDeploymentDataProps)[];
-
 /**
  * Reads an existing CoreWeave inference deployment at synth time and exposes its facts as plain,
  * typed values (not tokens), so they can feed any construct and appear as literals in
@@ -215,8 +204,10 @@ export class CoreweaveDeploymentData extends Construct {
     super(scope, id);
     const { source: chosenSource, deploymentId, wait, ...connection } = props;
     const cdk = cdkFor(this);
-    for (const prop of CONCRETE_PROPS) {
-      if (cdk.Token.isUnresolved(props[prop])) {
+    // Lookups happen at synth time and need concrete values: the ID and every connection option
+    // (the props left after taking out the construct's own, so a new option is checked too).
+    for (const [prop, value] of Object.entries({ deploymentId, ...connection })) {
+      if (cdk.Token.isUnresolved(value)) {
         throw new DeploymentLookupError(
           this.node.path,
           new ConfigurationError(

@@ -1,7 +1,9 @@
 /**
  * A local CoreWeave Inference API (`GET /v1alpha1/inference/deployments/{id}`) for offline tests:
  * scripted deployments, injectable faults, a request log, and a JSON control API on the same port.
- * It depends on nothing but Node's `http` so it runs anywhere the package does.
+ * It needs no HTTP library or validator: Node's `http`, and from this package only the text
+ * redaction and error-code tables of the API layer (no undici, no zod), so it starts fast and
+ * runs anywhere the package does.
  *
  * This file holds the server. Its public types are in `emulator-types.ts`, the checks of what
  * users hand it in `emulator-validation.ts`, and its HTTP plumbing in `emulator-http.ts`.
