@@ -5,11 +5,7 @@
 import { readFileSync } from "node:fs";
 import { inspect } from "node:util";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
-import {
-  CoreweaveDeploymentData,
-  DeploymentReadinessGate,
-  LiveDeploymentSource,
-} from "../src";
+import { CoreweaveDeploymentData, DeploymentReadinessGate, LiveDeploymentSource } from "../src";
 import {
   ConfigurationError,
   DeploymentNotFoundError,
