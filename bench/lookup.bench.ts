@@ -1,205 +1,211 @@
 /**
- * `npm run bench`: what lookups cost a real `cdktf synth`, measured on the compiled package
- * (dist/) as users run it, against the emulator with 50 ms of latency per API answer.
+ * `npm run bench`: what lookups cost as users pay it. Every sample is a whole, fresh `node`
+ * process (bench/sample.ts) timed from spawn to exit: Node's start-up, loading cdktf and the
+ * compiled package (dist/), the lookup worker's start, a real `app.synth()` with validation on,
+ * and exit. The emulator answers on loopback with 50 ms of latency per request.
  *
- * Every sample is a fresh `node` process (bench/sample.ts) that builds one stack of N gated
- * deployments, runs `new App({ outdir })` + `app.synth()` with validation on, and prints its
- * synth time (from before `new App` to after `app.synth()`), its phases and its peak RSS. The
- * parent adds the process's wall time and the API requests the emulator logged during the sample
- * (log cleared before each). Cells, side by side in one run, sampled round by round so that the
- * noise of this shared machine falls on every cell alike:
- * - literal: the same JSON from literals, with no lookup and without loading the library. One
- *   real lookup and gate are synthesized first (the probe), and their two `terraform_data`
- *   resources, the plan-clock local and the version constraint become templates (see
- *   bench/literal-template.ts), written N times with cdktf's plain `TerraformResource`. Not
- *   `DataResource`: it spawns `terraform version` per resource at synth, and the library no
- *   longer uses it.
- * - prefetched: `CoreweaveDeploymentData.prefetch(ids)`, then one `CoreweaveDeploymentData` and
- *   one `DeploymentReadinessGate` per ID (endpoint and token from the environment).
- * - one-by-one: the same without prefetch; each constructor looks its deployment up. Not run at
- *   N = 1000: that is 1000 round trips one after another, what prefetch exists to avoid.
- * - one-id: 1000 lookups and gates of one ID, no prefetch.
- * - replay: the prefetched app with `COREWEAVE_LOOKUP_MODE=replay`, reading a lookup file that a
- *   `COREWEAVE_LOOKUP_MODE=record` run wrote beforehand; no token or endpoint in its environment.
- *
- * Medians throughout; compare cells within one run, not absolute numbers across runs.
+ * Each lookup cell is compared with a literal cell of the same N: the same stack, the same
+ * `terraform_data` records and gates written from literals without loading the library (their
+ * JSON is copied from one real lookup and gate: the probe). Cells run round by round, so the noise
+ * of this shared machine falls on all of them alike; medians of 3. Compare cells within one run.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { literalTemplate } from "./literal-template";
-import {
-  type CellName,
-  cellKey,
-  detailTable,
-  evaluateTargets,
-  markdownTable,
-  type Measurement,
-  median,
-  summarize,
-  targetList,
-} from "./report";
-import type { LiteralTemplate, SampleConfig, SampleModules } from "./sample-protocol";
-import { compileSample, runSample } from "./sample-runner";
+import ts from "typescript";
+import type { LiteralTemplate, SampleConfig, SampleResult } from "./sample";
 
-type Lib = typeof import("../src");
 type Testing = typeof import("../src/testing");
 type Emulator = Awaited<ReturnType<Testing["startEmulatorProcess"]>>;
 
 const DIST = join(__dirname, "..", "dist");
-// The compiled package: its lookup worker is plain JavaScript, as in a user's node_modules.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const lib = require(DIST) as Lib;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+/* eslint-disable @typescript-eslint/no-require-imports */
 const testing = require(join(DIST, "testing")) as Testing;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const api = require(join(DIST, "client")) as typeof import("../src/client");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const TOKEN = "bench-token";
 const LATENCY_MS = 50;
+const SAMPLES = 3;
 const RTT_CALLS = 20;
-const SIZES = [1, 10, 100, 1000] as const;
-const MAX_N = 1000;
-const ONE_BY_ONE_MAX_N = 100;
-const ONE_ID_N = 1000;
-const REPLAY_N = 100;
-/** The ID of the one-id cell, the probe and the RTT calls. */
+const SAMPLE_TIMEOUT_MS = 180_000;
+/** The ID of the one-ID cell and the probe. */
 const SHARED_ID = "bench-shared";
+const ids = (n: number): string[] =>
+  Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
 
-const samplesFor = (n: number): number => (n >= 1000 ? 3 : 5);
-
-interface Cell {
-  readonly name: CellName;
-  readonly n: number;
-  readonly samples: number;
-}
-
-/** What the app finds in its environment. */
 type Mode = "literal" | "live" | "record" | "replay";
 
-/** Everything a sample needs besides its cell. */
+interface Cell {
+  readonly name: string;
+  readonly n: number;
+  readonly mode: Mode;
+  readonly deploymentIds: readonly string[];
+  readonly prefetch: boolean;
+  /** The literal cell this one is compared with. */
+  readonly baseline?: string;
+}
+
+const CELLS: readonly Cell[] = (
+  [
+    ...[1, 100, 1000].map((n) => literal(n)),
+    { name: "lookup:1", n: 1, mode: "live", deploymentIds: ids(1), prefetch: false },
+    { name: "prefetched:100", n: 100, mode: "live", deploymentIds: ids(100), prefetch: true },
+    { name: "prefetched:1000", n: 1000, mode: "live", deploymentIds: ids(1000), prefetch: true },
+    {
+      name: "one-id:1000",
+      n: 1000,
+      mode: "live",
+      deploymentIds: Array<string>(1000).fill(SHARED_ID),
+      prefetch: false,
+    },
+    { name: "replay:100", n: 100, mode: "replay", deploymentIds: ids(100), prefetch: true },
+  ] satisfies Cell[]
+).map((cell) => (cell.mode === "literal" ? cell : { ...cell, baseline: `literal:${cell.n}` }));
+
+function literal(n: number): Cell {
+  return { name: `literal:${n}`, n, mode: "literal", deploymentIds: ids(n), prefetch: false };
+}
+
+/** One whole process: its wall time as the parent saw it, and what it reported. */
+interface Run extends SampleResult {
+  readonly processMs: number;
+  readonly requests: number;
+}
+
 interface Setup {
   readonly script: string;
   readonly workDir: string;
   readonly emulator: Emulator;
   readonly lookupFile: string;
-  readonly modules: SampleModules;
 }
 
-/** A sample's measurements, and its `cdk.tf.json` when asked for. */
-interface Synthesized {
-  readonly measurement: Measurement;
-  readonly stackJson?: string;
-}
-
-const deploymentIds = (n: number): string[] =>
-  Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
-
-function cells(): Cell[] {
-  const all: Cell[] = [];
-  for (const n of SIZES) {
-    const samples = samplesFor(n);
-    all.push({ name: "literal", n, samples }, { name: "prefetched", n, samples });
-    if (n <= ONE_BY_ONE_MAX_N) all.push({ name: "one-by-one", n, samples });
-  }
-  all.push({ name: "one-id", n: ONE_ID_N, samples: samplesFor(ONE_ID_N) });
-  all.push({ name: "replay", n: REPLAY_N, samples: samplesFor(REPLAY_N) });
-  return all;
-}
-
-/**
- * The sample's environment: none of this shell's CoreWeave, cdktf or Node settings, so every
- * cell runs alike; then exactly what the cell's app is given.
- */
+/** Only what the cell's app is given: none of this shell's CoreWeave, cdktf or Node settings. */
 function sampleEnv(setup: Setup, mode: Mode): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([key]) =>
-        !key.startsWith("COREWEAVE_") &&
-        !key.startsWith("CDKTF_") &&
-        key !== "SYNTH_HCL_OUTPUT" &&
-        key !== "NODE_OPTIONS",
+      ([key]) => !/^(COREWEAVE_|CDKTF_)/.test(key) && key !== "NODE_OPTIONS",
     ),
   );
   if (mode === "live" || mode === "record") {
     env.COREWEAVE_API_ENDPOINT = setup.emulator.url;
-    env.COREWEAVE_API_TOKEN = setup.emulator.token;
+    env.COREWEAVE_API_TOKEN = TOKEN;
   }
   if (mode === "record" || mode === "replay") {
-    env[lib.LOOKUP_MODE_ENV] = mode;
-    env[lib.LOOKUP_FILE_ENV] = setup.lookupFile;
+    env.COREWEAVE_LOOKUP_MODE = mode;
+    env.COREWEAVE_LOOKUP_FILE = setup.lookupFile;
   }
   return env;
 }
 
-/** Runs one sample in a fresh output directory, counting the API requests it sends. */
-async function synthesize(
+/** Runs `node args...` to its end; resolves with its stdout and wall time. */
+function runProcess(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ stdout: string; processMs: number }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
+    child.stderr.on("data", (chunk: Buffer) => (stderr = (stderr + chunk).slice(-2000)));
+    const timer = setTimeout(() => child.kill("SIGKILL"), SAMPLE_TIMEOUT_MS);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      const processMs = performance.now() - started;
+      if (code === 0) resolve({ stdout, processMs });
+      else reject(new Error(`bench process ended (${signal ?? code}):\n${stderr.trim()}`));
+    });
+  });
+}
+
+/** One sample of `cell`; `template` is the literal stack's content. */
+async function sample(
   setup: Setup,
-  config: Omit<SampleConfig, "outdir" | "modules">,
-  mode: Mode,
-  keepJson = false,
-): Promise<Synthesized> {
+  cell: Cell,
+  template: LiteralTemplate | undefined,
+  keepStack = false,
+): Promise<Run & { stackJson?: string }> {
   const outdir = await mkdtemp(join(setup.workDir, "out-"));
   try {
     await setup.emulator.clearRequestLog();
-    const run = await runSample(
-      setup.script,
-      { ...config, outdir, modules: setup.modules },
-      sampleEnv(setup, mode),
+    const config: SampleConfig = {
+      deploymentIds: cell.deploymentIds,
+      prefetch: cell.prefetch,
+      literal: cell.mode === "literal" ? template : undefined,
+      outdir,
+      modules: {
+        cdktf: require.resolve("cdktf"),
+        constructs: require.resolve("constructs"),
+        lib: DIST,
+      },
+    };
+    const { stdout, processMs } = await runProcess(
+      [setup.script, JSON.stringify(config)],
+      sampleEnv(setup, cell.mode),
       setup.workDir,
     );
-    const requests = (await setup.emulator.requestLog()).length;
-    if (run.resources !== 2 * config.deploymentIds.length) {
-      throw new Error(`a sample synthesized ${run.resources} resources, expected 2 per deployment`);
+    const result = JSON.parse(stdout.trim()) as SampleResult;
+    if (result.resources !== 2 * cell.n) {
+      throw new Error(`${cell.name} synthesized ${result.resources} resources, not ${2 * cell.n}`);
     }
-    const stackJson = keepJson
+    const requests = (await setup.emulator.requestLog()).length;
+    const stackJson = keepStack
       ? await readFile(join(outdir, "stacks", "bench", "cdk.tf.json"), "utf8")
       : undefined;
-    return { measurement: { ...run, requests }, stackJson };
+    return { ...result, processMs, requests, stackJson };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
 }
 
-async function measure(setup: Setup, cell: Cell, literal: LiteralTemplate): Promise<Measurement> {
-  const { measurement } = await synthesize(
-    setup,
-    {
-      stack: cell.name === "literal" ? "literal" : "lookups",
-      deploymentIds:
-        cell.name === "one-id" ? Array<string>(cell.n).fill(SHARED_ID) : deploymentIds(cell.n),
-      prefetch: cell.name === "prefetched" || cell.name === "replay",
-      literal: cell.name === "literal" ? literal : undefined,
-    },
-    cell.name === "literal" ? "literal" : cell.name === "replay" ? "replay" : "live",
-  );
-  return measurement;
+/**
+ * The literal stack's content, from what the library really writes for `deploymentId`: its
+ * two resources become templates, so the literal cells write the same JSON, not a smaller one.
+ */
+function literalTemplate(stackJson: string, deploymentId: string): LiteralTemplate {
+  type Data = { "//"?: { metadata?: { path?: string } }; input?: unknown; lifecycle?: object };
+  const stack = JSON.parse(stackJson) as {
+    locals?: Record<string, string>;
+    terraform?: { required_version?: string };
+    resource?: { terraform_data?: Record<string, Data> };
+  };
+  const resources = Object.entries(stack.resource?.terraform_data ?? {});
+  const find = (suffix: string): [string, Data] => {
+    const found = resources.find(([, r]) => r["//"]?.metadata?.path?.endsWith(suffix));
+    if (!found || resources.length !== 2) throw new Error(`the probe wrote no */${suffix} pair`);
+    return found;
+  };
+  const [recordName, record] = find("/record");
+  const [, gate] = find("/gate");
+  const idPlaceholder = "__BENCH_DEPLOYMENT_ID__";
+  const recordPlaceholder = "__BENCH_RECORD_ADDRESS__";
+  const templated = (value: unknown): string =>
+    JSON.stringify(value)
+      .split(deploymentId)
+      .join(idPlaceholder)
+      .split(`terraform_data.${recordName}`)
+      .join(recordPlaceholder);
+  return {
+    idPlaceholder,
+    recordPlaceholder,
+    locals: stack.locals ?? {},
+    requiredVersion: stack.terraform?.required_version ?? "",
+    record: templated(record.input),
+    gate: templated({ input: gate.input, lifecycle: gate.lifecycle }),
+  };
 }
 
-/** Synthesizes one real lookup and gate, whose output the literal stack then copies. */
-async function probe(setup: Setup): Promise<LiteralTemplate> {
-  const config = { stack: "lookups", deploymentIds: [SHARED_ID], prefetch: false } as const;
-  const { stackJson } = await synthesize(setup, config, "live", true);
-  return literalTemplate(stackJson ?? "", SHARED_ID);
-}
-
-/** Writes the lookup file the replay cell reads: the replay app's own IDs, recorded live. */
-async function record(setup: Setup): Promise<number> {
-  const config = {
-    stack: "lookups",
-    deploymentIds: deploymentIds(REPLAY_N),
-    prefetch: true,
-  } as const;
-  const { measurement } = await synthesize(setup, config, "record");
-  return measurement.requests;
-}
-
-/** Median time of a plain async `getDeployment` on a warm connection: the emulator's RTT. */
+/** Median time of an async `getDeployment` on a warm connection: the emulator's RTT. */
 async function measureRtt(emulator: Emulator): Promise<number> {
   const client = new api.CoreweaveInferenceClient({ endpoint: emulator.url, apiToken: TOKEN });
   try {
-    await client.getDeployment(SHARED_ID); // opens the connection
+    await client.getDeployment(SHARED_ID);
     const times: number[] = [];
     for (let i = 0; i < RTT_CALLS; i++) {
       const start = performance.now();
@@ -212,72 +218,154 @@ async function measureRtt(emulator: Emulator): Promise<number> {
   }
 }
 
-async function runCells(
-  setup: Setup,
-  literal: LiteralTemplate,
-): Promise<Map<string, Measurement[]>> {
-  const all = cells();
-  const results = new Map(all.map((cell) => [cellKey(cell.name, cell.n), [] as Measurement[]]));
-  // Warms the disk cache for both kinds of app; discarded.
-  for (const name of ["literal", "prefetched"] as const) {
-    await measure(setup, { name, n: 1, samples: 1 }, literal);
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+interface Summary {
+  readonly processMs: number;
+  readonly rssMb: number;
+  /** The most any sample sent: a target on requests holds for every sample. */
+  readonly requests: number;
+}
+
+function summarize(runs: readonly Run[]): Summary {
+  return {
+    processMs: median(runs.map((run) => run.processMs)),
+    rssMb: median(runs.map((run) => run.maxRssKb / 1024)),
+    requests: Math.max(...runs.map((run) => run.requests)),
+  };
+}
+
+interface Target {
+  readonly text: string;
+  readonly measured: string;
+  readonly met: boolean;
+}
+
+function targets(summaries: ReadonlyMap<string, Summary>, rttMs: number): Target[] {
+  const get = (name: string): Summary => {
+    const summary = summaries.get(name);
+    if (!summary) throw new Error(`no cell ${name}`);
+    return summary;
+  };
+  const added = (name: string, n: number) => get(name).processMs - get(`literal:${n}`).processMs;
+  const one = added("lookup:1", 1);
+  const hundred = added("prefetched:100", 100);
+  const replay = added("replay:100", 100);
+  const rss = get("prefetched:1000").rssMb - get("literal:1000").rssMb;
+  return [
+    {
+      text: `1 lookup + gate adds ≤ 1 RTT + 150 ms (${(rttMs + 150).toFixed(0)} ms)`,
+      measured: `+${one.toFixed(0)} ms, ${get("lookup:1").requests} request`,
+      met: one <= rttMs + 150,
+    },
+    {
+      text: `100 prefetched lookups + gates add ≤ 4 RTT + 300 ms (${(4 * rttMs + 300).toFixed(0)} ms)`,
+      measured: `+${hundred.toFixed(0)} ms, ${get("prefetched:100").requests} requests`,
+      met: hundred <= 4 * rttMs + 300,
+    },
+    {
+      text: "1000 lookups of one ID send 1 request",
+      measured: `${get("one-id:1000").requests} request(s)`,
+      met: get("one-id:1000").requests === 1,
+    },
+    {
+      text: "replay of 100 from the lookup file adds ≤ 50 ms, 0 requests",
+      measured: `+${replay.toFixed(0)} ms, ${get("replay:100").requests} requests`,
+      met: replay <= 50 && get("replay:100").requests === 0,
+    },
+    {
+      text: "peak RSS of 1000 lookups ≤ +50 MB",
+      measured: `+${rss.toFixed(0)} MB (${get("prefetched:1000").rssMb.toFixed(0)} vs ${get("literal:1000").rssMb.toFixed(0)} MB)`,
+      met: rss <= 50,
+    },
+  ];
+}
+
+function report(summaries: ReadonlyMap<string, Summary>, rttMs: number): string {
+  const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  const lines = [
+    row(["cell", "whole process ms", "vs literal", "requests", "peak RSS MB", "vs literal"]),
+    row(["---", "---:", "---:", "---:", "---:", "---:"]),
+  ];
+  for (const cell of CELLS) {
+    const summary = summaries.get(cell.name);
+    const base = cell.baseline ? summaries.get(cell.baseline) : undefined;
+    if (!summary) continue;
+    const delta = (value: number, of: number | undefined) =>
+      of === undefined ? "" : `${value - of >= 0 ? "+" : ""}${(value - of).toFixed(0)}`;
+    lines.push(
+      row([
+        cell.name,
+        summary.processMs.toFixed(0),
+        delta(summary.processMs, base?.processMs),
+        String(summary.requests),
+        summary.rssMb.toFixed(0),
+        delta(summary.rssMb, base?.rssMb),
+      ]),
+    );
   }
-  const rounds = Math.max(...all.map((cell) => cell.samples));
-  for (let round = 0; round < rounds; round++) {
-    for (const cell of all.filter((candidate) => candidate.samples > round)) {
-      const measurement = await measure(setup, cell, literal);
-      results.get(cellKey(cell.name, cell.n))?.push(measurement);
-      process.stderr.write(
-        `round ${round + 1}/${rounds} ${cellKey(cell.name, cell.n).padEnd(16)} ` +
-          `synth ${measurement.synthMs.toFixed(0).padStart(6)} ms, ` +
-          `${String(measurement.requests).padStart(4)} requests\n`,
-      );
-    }
+  lines.push("", row(["target (50 ms latency)", "measured", "met?"]), row(["---", "---", "---"]));
+  for (const target of targets(summaries, rttMs)) {
+    lines.push(row([target.text, target.measured, target.met ? "met" : "**not met**"]));
   }
-  return results;
+  return lines.join("\n");
 }
 
 async function bench(setup: Setup): Promise<void> {
   const rttMs = await measureRtt(setup.emulator);
-  const literal = await probe(setup);
-  const recordRequests = await record(setup);
-  const results = await runCells(setup, literal);
-  const summaries = new Map([...results].map(([key, runs]) => [key, summarize(runs)]));
+  const probe = await sample(
+    setup,
+    { name: "probe", n: 1, mode: "live", deploymentIds: [SHARED_ID], prefetch: false },
+    undefined,
+    true,
+  );
+  const template = literalTemplate(probe.stackJson ?? "", SHARED_ID);
+  // The replay cell reads what a record run of its own IDs wrote.
+  const replayCell = CELLS.find((cell) => cell.mode === "replay");
+  if (replayCell) await sample(setup, { ...replayCell, mode: "record" }, undefined);
 
+  const runs = new Map(CELLS.map((cell) => [cell.name, [] as Run[]]));
+  for (let round = 1; round <= SAMPLES; round++) {
+    for (const cell of CELLS) {
+      const run = await sample(setup, cell, template);
+      runs.get(cell.name)?.push(run);
+      process.stderr.write(
+        `round ${round}/${SAMPLES} ${cell.name.padEnd(16)} ${run.processMs.toFixed(0).padStart(6)} ms, ` +
+          `${String(run.requests).padStart(4)} requests\n`,
+      );
+    }
+  }
+  const summaries = new Map([...runs].map(([name, cellRuns]) => [name, summarize(cellRuns)]));
   console.log(
     `\nnode ${process.version}; emulator latency ${LATENCY_MS} ms, RTT ${rttMs.toFixed(1)} ms ` +
-      `(median of ${RTT_CALLS} async getDeployment calls); the replay file was recorded with ` +
-      `${recordRequests} requests\n`,
+      `(median of ${RTT_CALLS} warm getDeployment calls); medians of ${SAMPLES} whole processes\n`,
   );
-  console.log(markdownTable(summaries, SIZES, { oneId: ONE_ID_N, replay: REPLAY_N }));
-  console.log(`\nTargets (${LATENCY_MS} ms latency, RTT ${rttMs.toFixed(1)} ms):\n`);
-  console.log(targetList(evaluateTargets(summaries, rttMs)));
-  console.log("\nWhere the time goes (medians; process = spawn to exit, seen by the parent):\n");
-  console.log(detailTable(summaries));
+  console.log(report(summaries, rttMs));
 }
 
 async function main(): Promise<void> {
   const started = performance.now();
   const workDir = await mkdtemp(join(tmpdir(), "cdktf-coreweave-bench-"));
   try {
-    const ids = [...deploymentIds(MAX_N), SHARED_ID];
+    const script = join(workDir, "sample.js");
+    const source = await readFile(join(__dirname, "sample.ts"), "utf8");
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
+    await writeFile(script, outputText);
     const emulator = await testing.startEmulatorProcess({
       token: TOKEN,
       latencyMs: LATENCY_MS,
-      deployments: Object.fromEntries(ids.map((id) => [id, testing.deploymentFixture(id)])),
+      deployments: Object.fromEntries(
+        [...ids(1000), SHARED_ID].map((id) => [id, testing.deploymentFixture(id)]),
+      ),
     });
     try {
-      await bench({
-        script: compileSample(workDir),
-        workDir,
-        emulator,
-        lookupFile: join(workDir, lib.LOOKUP_FILE_NAME),
-        modules: {
-          cdktf: require.resolve("cdktf"),
-          constructs: require.resolve("constructs"),
-          lib: DIST,
-        },
-      });
+      await bench({ script, workDir, emulator, lookupFile: join(workDir, "lookups.json") });
     } finally {
       await emulator.stop();
     }

@@ -1,107 +1,97 @@
 /**
- * One bench sample, run in a fresh `node` process (transpiled by bench/sample-runner.ts): builds a
- * stack of N gated deployments, runs a real `app.synth()` with validation on, and prints one JSON
- * line (`SampleResult`). A fresh process per sample, because the first lookup of a process pays
- * for starting the lookup worker, and that is what a user's `cdktf synth` pays every time.
+ * One bench sample, run as a fresh `node` process (transpiled to plain JavaScript by the bench):
+ * loads cdktf, builds one stack of N gated deployments either with the library or from
+ * literals, runs a real `app.synth()` with validation on, and prints one JSON line
+ * (`SampleResult`). The parent times the whole process, so Node's start-up, loading cdktf and the
+ * library, and the lookup worker's start are all counted, as a user's `cdktf synth` pays them.
  *
- * Only `import type` here: this file runs alone from a temporary directory, and gets the paths of
- * the modules it loads from its config.
+ * Only `import type` here: the transpiled file runs alone, and gets the paths of the modules it
+ * loads from its config.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
 import type { TerraformResourceLifecycle } from "cdktf";
-import type { LiteralTemplate, SampleConfig, SamplePhases, SampleResult } from "./sample-protocol";
 
 type Cdktf = typeof import("cdktf");
 type Constructs = typeof import("constructs");
 type Lib = typeof import("../src");
 type Stack = InstanceType<Cdktf["TerraformStack"]>;
 
-const STACK = "bench";
+/** One gated deployment as the library writes it, with placeholders (see literalTemplate). */
+export interface LiteralTemplate {
+  /** Stands for the deployment ID in `record` and `gate`. */
+  readonly idPlaceholder: string;
+  /** Stands for the record's address (`terraform_data.<name>`) in `gate`. */
+  readonly recordPlaceholder: string;
+  /** The stack's `locals` (the gate's plan clock), verbatim. */
+  readonly locals: Readonly<Record<string, string>>;
+  readonly requiredVersion: string;
+  /** JSON of the record's `input`. */
+  readonly record: string;
+  /** JSON of the gate's `{ input, lifecycle }`. */
+  readonly gate: string;
+}
+
+/** argv[2] of a sample, as JSON. */
+export interface SampleConfig {
+  /** Deployment IDs, one per gated deployment (repeated for the one-ID cell). */
+  readonly deploymentIds: readonly string[];
+  /** Declares the IDs up front with `CoreweaveDeploymentData.prefetch`. */
+  readonly prefetch: boolean;
+  /** Writes this from literals instead, without loading the library. */
+  readonly literal?: LiteralTemplate;
+  readonly outdir: string;
+  /** Absolute paths of cdktf, constructs and the compiled library. */
+  readonly modules: { readonly cdktf: string; readonly constructs: string; readonly lib: string };
+}
+
+/** The one JSON line a sample prints. */
+export interface SampleResult {
+  /** Peak RSS of the process, worker thread included, in KB. */
+  readonly maxRssKb: number;
+  /** Resources in the synthesized stack: 2 per deployment, so the stacks compare. */
+  readonly resources: number;
+}
+
+export const SAMPLE_STACK = "bench";
 
 function main(): void {
   const config = JSON.parse(process.argv[2]) as SampleConfig;
-  // Loaded before the clock starts: the measured span is the app's own work.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  /* eslint-disable @typescript-eslint/no-require-imports */
   const cdktf = require(config.modules.cdktf) as Cdktf;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const constructs = require(config.modules.constructs) as Constructs;
-  const body = appBody(config, cdktf, constructs);
-
-  const start = performance.now();
   const app = new cdktf.App({ outdir: config.outdir });
-  const stack = new cdktf.TerraformStack(app, STACK);
-  const afterApp = performance.now();
-  body.prefetch();
-  const afterPrefetch = performance.now();
-  body.addPairs(stack);
-  const afterConstruct = performance.now();
+  const stack = new cdktf.TerraformStack(app, SAMPLE_STACK);
+  if (config.literal) {
+    addLiterals(cdktf, constructs, stack, config.literal, config.deploymentIds);
+  } else {
+    // Only this app loads the library: a user's literal app would not.
+    addLookups(require(config.modules.lib) as Lib, stack, config);
+  }
+  /* eslint-enable @typescript-eslint/no-require-imports */
   app.synth();
-  const end = performance.now();
-  // Read before the output is parsed below, which would add to the peak.
-  const maxRssKb = process.resourceUsage().maxRSS;
-
-  const phases: SamplePhases = {
-    appMs: afterApp - start,
-    prefetchMs: afterPrefetch - afterApp,
-    constructMs: afterConstruct - afterPrefetch,
-    synthMs: end - afterConstruct,
-  };
   const result: SampleResult = {
-    synthMs: end - start,
-    phases,
-    maxRssKb,
-    ...describeOutput(join(config.outdir, "stacks", STACK, "cdk.tf.json")),
-    tokenSet: process.env.COREWEAVE_API_TOKEN !== undefined,
+    maxRssKb: process.resourceUsage().maxRSS,
+    resources: countResources(join(config.outdir, "stacks", SAMPLE_STACK, "cdk.tf.json")),
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-/** What the app does between `new App` and `app.synth()`; its modules load before the clock. */
-interface AppBody {
-  prefetch(): void;
-  /** Adds one record and one gate per deployment. */
-  addPairs(stack: Stack): void;
-}
-
-function appBody(config: SampleConfig, cdktf: Cdktf, constructs: Constructs): AppBody {
-  const ids = config.deploymentIds;
-  if (config.stack === "literal") {
-    const template = config.literal;
-    if (!template) throw new Error("a literal sample needs its template");
-    return {
-      prefetch: () => {},
-      addPairs: (stack) => addLiterals(cdktf, constructs, stack, template, ids),
-    };
-  }
-  // Only this app loads the library: a user's literal app would not.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = require(config.modules.lib) as Lib;
-  return {
-    prefetch: () => {
-      if (config.prefetch) lib.CoreweaveDeploymentData.prefetch(ids);
-    },
-    addPairs: (stack) => addLookups(lib, stack, ids),
-  };
-}
-
 /** The library's way: one lookup and one gate per deployment. */
-function addLookups(lib: Lib, stack: Stack, deploymentIds: readonly string[]): void {
-  deploymentIds.forEach((deploymentId, i) => {
+function addLookups(lib: Lib, stack: Stack, config: SampleConfig): void {
+  if (config.prefetch) lib.CoreweaveDeploymentData.prefetch(config.deploymentIds);
+  config.deploymentIds.forEach((deploymentId, i) => {
     const deployment = new lib.CoreweaveDeploymentData(stack, `dep-${i}`, { deploymentId });
     const gate = new lib.DeploymentReadinessGate(stack, `dep-${i}-gate`, { deployment });
     // Every fixture is READY: a gate that is not means the bench measured something else.
-    if (!gate.verdict.ready) throw new Error(`${deploymentId} is not ready in the emulator`);
+    if (!gate.verdict.ready) throw new Error(`${deploymentId} is not ready`);
   });
 }
 
 /**
- * The same JSON from literals (see bench/literal-template.ts): per deployment, a record holding
- * the facts a lookup records and a gate whose preconditions read it; the gate's plan-clock local
- * and the version constraint once. Built on cdktf's plain `TerraformResource`, not
- * `DataResource`, which would spawn `terraform version` per resource at synth (the library does
- * not use it either).
+ * The same JSON from literals: per deployment, a record and a gate whose preconditions read it;
+ * the plan-clock local and the version constraint once. Plain `TerraformResource`s: cdktf's
+ * `DataResource` would spawn `terraform version` per resource at synth (the library does not).
  */
 function addLiterals(
   cdktf: Cdktf,
@@ -142,9 +132,15 @@ function addLiterals(
           .split(template.recordPlaceholder)
           .join(record),
       );
-    const scope = new constructs.Construct(stack, `dep-${i}`);
-    const record = new TerraformData(scope, "record", fill(template.record));
-    const gate = fill(template.gate, record.fqn) as GateJson;
+    const record = new TerraformData(
+      new constructs.Construct(stack, `dep-${i}`),
+      "record",
+      fill(template.record),
+    );
+    const gate = fill(template.gate, record.fqn) as {
+      input: unknown;
+      lifecycle: { precondition: { condition: string; error_message: string }[] };
+    };
     new TerraformData(new constructs.Construct(stack, `dep-${i}-gate`), "gate", gate.input, {
       precondition: gate.lifecycle.precondition.map(({ condition, error_message }) => ({
         condition,
@@ -154,23 +150,11 @@ function addLiterals(
   });
 }
 
-/** The gate as `cdk.tf.json` holds it. */
-interface GateJson {
-  readonly input: unknown;
-  readonly lifecycle: {
-    readonly precondition: readonly { condition: string; error_message: string }[];
+function countResources(path: string): number {
+  const { resource = {} } = JSON.parse(readFileSync(path, "utf8")) as {
+    resource?: Record<string, object>;
   };
+  return Object.values(resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
 }
 
-/** Counts the resources of the synthesized stack and measures its size. */
-function describeOutput(path: string): Pick<SampleResult, "resources" | "jsonBytes"> {
-  const text = readFileSync(path, "utf8");
-  const { resource = {} } = JSON.parse(text) as { resource?: Record<string, object> };
-  const resources = Object.values(resource).reduce(
-    (sum, byName) => sum + Object.keys(byName).length,
-    0,
-  );
-  return { resources, jsonBytes: Buffer.byteLength(text) };
-}
-
-main();
+if (require.main === module) main();
