@@ -18,30 +18,41 @@ export type CdkLibrary = typeof Cdktf;
 export const SUPPORTED_LIBRARIES = ["cdktf", "cdktn"] as const;
 export type CdkLibraryName = (typeof SUPPORTED_LIBRARIES)[number];
 
-interface LoadedLibrary {
-  readonly name: CdkLibraryName;
-  readonly lib: CdkLibrary;
-}
-
 const STACK_MARKER = Symbol.for("cdktf/TerraformStack");
 
-const loaded: readonly LoadedLibrary[] = SUPPORTED_LIBRARIES.flatMap((name) => {
+/** The libraries the app can load, found without loading them (a resolve is cheap, a load not). */
+const installed: readonly CdkLibraryName[] = SUPPORTED_LIBRARIES.filter((name) => {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return [{ name, lib: require(name) as CdkLibrary }];
+    require.resolve(name);
+    return true;
   } catch (error) {
-    if (isModuleNotFound(error, name)) return [];
+    if (isModuleNotFound(error, name)) return false;
     throw error;
   }
 });
 
-if (loaded.length === 0) {
+if (installed.length === 0) {
   const error = new Error(
     "cdktf-coreweave-inference needs a CDK library in your app: install cdktn@0.24.0 " +
       "(CDK Terrain) or cdktf@0.21.0 (CDK for Terraform).",
   );
   error.stack = error.message;
   throw error;
+}
+
+/**
+ * The installed libraries, the ones the app has loaded already first. Each is loaded on first
+ * need only: an app has its own library loaded before it builds a stack, and loading the other one
+ * as well (where both are installed, mid-migration) would cost about 70 ms for nothing.
+ */
+function* libraries(): Generator<CdkLibrary> {
+  const loadedFirst = [...installed].sort((a, b) => Number(isLoaded(b)) - Number(isLoaded(a)));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  for (const name of loadedFirst) yield require(name) as CdkLibrary;
+}
+
+function isLoaded(name: CdkLibraryName): boolean {
+  return require.cache[require.resolve(name)] !== undefined;
 }
 
 /** The library of the stack that holds `scope`: the one whose elements that stack accepts. */
@@ -53,26 +64,24 @@ export function cdkFor(scope: IConstruct): CdkLibrary {
         "TerraformStack (from cdktf or cdktn).",
     );
   }
-  const match = loaded.find(({ lib }) => stack instanceof lib.TerraformStack);
-  if (match === undefined) {
-    throw new ConfigurationError(
-      `${scope.node.path}: the stack is not a TerraformStack of the ${loaded
-        .map(({ name }) => name)
-        .join(" or ")} that cdktf-coreweave-inference loaded. Your app probably has two copies ` +
-        "of the CDK library; `npm ls cdktf cdktn` shows them. Keep one.",
-    );
+  for (const lib of libraries()) {
+    if (stack instanceof lib.TerraformStack) return lib;
   }
-  return match.lib;
+  throw new ConfigurationError(
+    `${scope.node.path}: the stack is not a TerraformStack of the ${installed.join(" or ")} ` +
+      "that cdktf-coreweave-inference loaded. Your app probably has two copies of the CDK " +
+      "library; `npm ls cdktf cdktn` shows them. Keep one.",
+  );
 }
 
-/** Any loaded library, for what does not depend on a stack (token markers are the same). */
+/** One library, for what does not depend on a stack (token markers are the same in both). */
 export function anyCdk(): CdkLibrary {
-  return loaded[0].lib;
+  return libraries().next().value as CdkLibrary;
 }
 
-/** The names of the libraries found, e.g. `["cdktn"]`. */
-export function loadedLibraries(): CdkLibraryName[] {
-  return loaded.map(({ name }) => name);
+/** The names of the libraries installed, e.g. `["cdktn"]`. */
+export function installedLibraries(): CdkLibraryName[] {
+  return [...installed];
 }
 
 function isModuleNotFound(error: unknown, name: string): boolean {
