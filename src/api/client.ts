@@ -42,15 +42,13 @@ export interface CoreweaveClientOptions extends ConnectionOptions {
    */
   readonly env?: NodeJS.ProcessEnv;
   /**
-   * How messages name the options: a tool built on the client (a CLI) passes its own words
-   * (`--endpoint`), and leaves out options it does not offer, so no advice points to them.
+   * How messages name the options (see `ConnectionOptionNames`): a CLI passes its own flags.
    * @default the option names of this interface (`the endpoint option`, ...)
    */
   readonly optionNames?: ConnectionOptionNames;
   /**
-   * A connection resolved already (`resolveConnection`), used as it is: the connection options
-   * above and `env` are then not read again. For callers that resolved it to fail fast, such
-   * as the lookups, whose worker thread builds the client.
+   * A connection resolved already (`resolveConnection`) to fail fast, as the lookups do before
+   * their worker builds the client: the options above and `env` are then not read.
    * @default resolved from the options above and `env`
    */
   readonly connection?: ResolvedConnection;
@@ -106,10 +104,8 @@ export class CoreweaveInferenceClient {
       options.deadlineMs === undefined
         ? this.deadlineMs
         : requireInteger("deadlineMs", options.deadlineMs, 1, MAX_TIMER_MS);
-    const url = new URL(
-      `v1alpha1/inference/deployments/${encodeDeploymentId(deploymentId)}`,
-      this.endpoint,
-    );
+    const path = `v1alpha1/inference/deployments/${encodeDeploymentId(deploymentId)}`;
+    const url = new URL(path, this.endpoint);
     const context: LookupContext = {
       deploymentId,
       origin: this.endpoint.origin,
@@ -143,10 +139,8 @@ export class CoreweaveInferenceClient {
   async #attempt(url: URL, context: LookupContext, budgetMs: number): Promise<AttemptResult> {
     const timeoutMs = Math.min(this.attemptTimeoutMs, budgetMs);
     const signal = AbortSignal.timeout(timeoutMs);
-    let response: Dispatcher.ResponseData;
-    let body: Buffer | undefined;
     try {
-      response = await undici().request(url, {
+      const response = await undici().request(url, {
         method: "GET",
         dispatcher: this.#agent,
         signal,
@@ -158,19 +152,16 @@ export class CoreweaveInferenceClient {
           "user-agent": USER_AGENT,
         },
       });
-      body = await readBounded(response.body, this.maxResponseBytes);
+      const body = await readBounded(response.body, this.maxResponseBytes);
+      // classifyAnswer never throws: what is caught below is the transport's.
+      return classifyAnswer(
+        { status: response.statusCode, headers: response.headers, body },
+        context,
+      );
     } catch (error) {
-      const failed = classifyTransportError(error, {
-        timedOut: signal.aborted,
-        timeoutMs,
-        secret: this.#token,
-      });
-      return { ok: false, failed };
+      const attempt = { timedOut: signal.aborted, timeoutMs, secret: this.#token };
+      return { ok: false, failed: classifyTransportError(error, attempt) };
     }
-    return classifyAnswer(
-      { status: response.statusCode, headers: response.headers, body },
-      context,
-    );
   }
 }
 
@@ -178,16 +169,18 @@ export class CoreweaveInferenceClient {
 export const MAX_DEPLOYMENT_ID_LENGTH = 256;
 
 /**
- * Checks a deployment ID and returns it path-encoded for the URL.
- *
- * CoreWeave does not publish an ID grammar, so we reject only what cannot be a single, safe path
- * segment (empty, `/`, `\`, `.`, `..`, control or invisible characters, text that is not
- * well-formed Unicode, surrounding whitespace, over-long) and percent-encode the rest.
+ * Checks a deployment ID and returns it path-encoded for the URL. CoreWeave does not publish an ID
+ * grammar, so we reject only what cannot be a single, safe path segment (empty, `/`, `\`, `.`,
+ * `..`, control or invisible characters, text that is not well-formed Unicode, surrounding
+ * whitespace, over-long) and percent-encode the rest.
  */
 export function encodeDeploymentId(id: unknown): string {
-  const fail = (why: string): never => {
+  const fail = (why: string, bad?: ReturnType<typeof findCharacter>): never => {
+    // IDs appear in messages: keep them one bounded, printable line.
+    const shown = typeof id === "string" ? JSON.stringify(printable(id)) : typeof id;
+    const at = bad ? ` (character ${bad.position} is ${bad.description})` : "";
     throw new InvalidDeploymentIdError(
-      `Invalid CoreWeave deployment ID ${describe(id)}: ${why}. ` +
+      `Invalid CoreWeave deployment ID ${shown}: ${why}${at}. ` +
         "Pass the ID exactly as returned by CoreWeave's List or Create deployment API.",
       typeof id === "string" ? { deploymentId: printable(id) } : {},
     );
@@ -199,27 +192,14 @@ export function encodeDeploymentId(id: unknown): string {
     return fail(`it is ${id.length} characters long; the limit is ${MAX_DEPLOYMENT_ID_LENGTH}`);
   }
   // A lone surrogate cannot be UTF-8 encoded: encodeURIComponent would throw a raw URIError.
-  if (!isWellFormed(id)) {
-    const bad = findCharacter(id, (char) => !isWellFormed(char));
-    return fail(
-      `it is not well-formed Unicode (character ${bad?.position} is ${bad?.description})`,
-    );
-  }
-  if (hasUnsafeCharacter(id)) {
-    const bad = findCharacter(id, hasUnsafeCharacter);
-    return fail(
-      `it contains control or invisible characters (character ${bad?.position} is ${bad?.description})`,
-    );
-  }
+  const illFormed = findCharacter(id, (char) => !isWellFormed(char));
+  if (illFormed) return fail("it is not well-formed Unicode", illFormed);
+  const unsafe = findCharacter(id, hasUnsafeCharacter);
+  if (unsafe) return fail("it contains control or invisible characters", unsafe);
   if (id.trim() !== id) return fail("it has leading or trailing whitespace");
   if (id === "." || id === "..") return fail("it is a relative path segment");
   if (/[/\\]/.test(id)) return fail("it contains a path separator ('/' or '\\')");
   return encodeURIComponent(id);
-}
-
-// IDs appear in messages: keep them one bounded, printable line.
-function describe(id: unknown): string {
-  return typeof id === "string" ? JSON.stringify(printable(id)) : String(typeof id);
 }
 
 /** Reads a body up to `cap` bytes; returns undefined (and stops reading) past the cap. */
@@ -247,11 +227,9 @@ async function readBounded(
  */
 function packageVersion(): string {
   try {
-    const manifest = JSON.parse(readFileSync(join(__dirname, "../../package.json"), "utf8")) as {
-      name?: unknown;
-      version?: unknown;
-    };
-    const { name, version } = manifest;
+    const { name, version } = JSON.parse(
+      readFileSync(join(__dirname, "../../package.json"), "utf8"),
+    ) as { name?: unknown; version?: unknown };
     return name === "cdktf-coreweave-inference" &&
       typeof version === "string" &&
       /^[0-9A-Za-z.+-]{1,64}$/.test(version)
@@ -262,10 +240,7 @@ function packageVersion(): string {
   }
 }
 
-/**
- * Loads the HTTP client ahead of the first request (the lookup worker does it while it idles
- * before its first job).
- */
+/** Loads the HTTP client ahead of the first request (the lookup worker, while it idles). */
 export function preloadHttpClient(): void {
   undici();
 }

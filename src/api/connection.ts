@@ -1,7 +1,4 @@
-/**
- * How to reach the CoreWeave API (endpoint, token, time limits, body cap): each option's one
- * name, default and check, and how an interface names the options in its messages.
- */
+/** How to reach the CoreWeave API: the options, their checks, and how messages name them. */
 import { isIP } from "node:net";
 import { ConfigurationError } from "./errors";
 import { findCharacter, withoutUndefined } from "./text";
@@ -13,9 +10,8 @@ export const TOKEN_ENV = "COREWEAVE_API_TOKEN";
 
 /**
  * How to reach the CoreWeave API. Declared once: the client options and the
- * `CoreweaveDeploymentData` props extend this interface, and a lookup request carries it as its
- * `connection` (resolved once, before the worker gets it), so each option has one name, one
- * default and one range check everywhere.
+ * `CoreweaveDeploymentData` props extend it, and a lookup request carries it as its `connection`
+ * (resolved before the worker gets it), so each option has one name, default and range check.
  */
 export interface ConnectionOptions {
   /**
@@ -43,9 +39,8 @@ export interface ConnectionOptions {
    */
   readonly deadlineMs?: number;
   /**
-   * Retries after the first attempt, for 408, 429, 5xx except 501, timeouts and connection
-   * errors. Failures that cannot succeed on retry (TLS, protocol violations, bad input) are
-   * never retried.
+   * Retries after the first attempt, for 408, 429, 5xx except 501, timeouts and connection errors;
+   * failures retrying cannot fix (TLS, protocol violations, bad input) are never retried.
    * @default 4
    */
   readonly maxRetries?: number;
@@ -103,9 +98,8 @@ export const CONNECTION_OPTION_NAMES: ConnectionOptionNames = {
 
 /**
  * Applies defaults and the environment, and checks every option. Throws `ConfigurationError`
- * naming the option and what to do; never sends a request. `undefined`, and an empty string for
- * `endpoint`/`apiToken`, mean "not set". Resolving a resolved connection returns it unchanged.
- * `names` words the messages for the interface that asks (props, or the CLI's flags).
+ * naming the option and what to do; never sends a request. Resolving a resolved connection
+ * returns it unchanged. `names` words the messages for the interface that asks (props, or flags).
  */
 export function resolveConnection(
   options: ConnectionOptions = {},
@@ -126,12 +120,7 @@ export function resolveConnection(
 }
 
 /** Checks a numeric option; the error names the option and the accepted range. */
-export function requireInteger(
-  name: string,
-  value: number,
-  min: number,
-  max: number = Number.MAX_SAFE_INTEGER,
-): number {
+export function requireInteger(name: string, value: number, min: number, max: number): number {
   if (!Number.isInteger(value) || value < min || value > max) {
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
     throw new ConfigurationError(`${name} must be an integer ${range} (got ${value}).`);
@@ -164,9 +153,9 @@ function isSet(value: string | undefined): value is string {
 }
 
 /**
- * Resolves the API base URL: the option, else `COREWEAVE_API_ENDPOINT`, else production.
- * Empty strings count as not set. Rejects URLs that would leak the token: plain http to
- * anything but loopback, and credentials, query strings or fragments in the URL.
+ * Resolves the API base URL: the option, else `COREWEAVE_API_ENDPOINT`, else production. Rejects
+ * URLs that would leak the token: plain http to anything but loopback, and credentials, query
+ * strings or fragments in the URL.
  */
 export function resolveEndpoint(
   option: string | undefined,
@@ -176,30 +165,24 @@ export function resolveEndpoint(
   const chosen = firstSet(option, names.endpoint, env, ENDPOINT_ENV);
   const raw = chosen === undefined ? DEFAULT_ENDPOINT : String(chosen.value).trim();
   const source = chosen?.source ?? "the default endpoint";
+  const invalid = (problem: string) => new ConfigurationError(`${source} ${problem}`);
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigurationError(
-      `${source} is not a valid URL. Set it to a base URL such as ${DEFAULT_ENDPOINT}.`,
-    );
+    throw invalid(`is not a valid URL. Set it to a base URL such as ${DEFAULT_ENDPOINT}.`);
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new ConfigurationError(`${source} must use https (got ${url.protocol}).`);
-  }
+  if (url.protocol !== "https:" && url.protocol !== "http:")
+    throw invalid(`must use https (got ${url.protocol}).`);
   if (url.username || url.password) {
-    throw new ConfigurationError(
-      `${source} must not contain credentials; pass the token via ${tokenSources(names)}.`,
-    );
+    const orOption = names.apiToken === undefined ? "" : ` or ${names.apiToken}`;
+    throw invalid(`must not contain credentials; pass the token via ${TOKEN_ENV}${orOption}.`);
   }
-  if (url.search || url.hash) {
-    throw new ConfigurationError(
-      `${source} must be a base URL without a query string or fragment.`,
-    );
-  }
+  if (url.search || url.hash)
+    throw invalid("must be a base URL without a query string or fragment.");
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
-    throw new ConfigurationError(
-      `${source} uses plain http to ${url.hostname}; the API token would travel unencrypted. ` +
+    throw invalid(
+      `uses plain http to ${url.hostname}; the API token would travel unencrypted. ` +
         "Use https (plain http is allowed only to loopback addresses, e.g. a local emulator).",
     );
   }
@@ -208,18 +191,13 @@ export function resolveEndpoint(
     // Requests add /v1alpha1/... themselves; the result would be /v1alpha1/v1alpha1/... and a
     // 404 that reads like a wrong deployment ID. A proxy prefix of another name is fine.
     const base = new URL(url.pathname.slice(0, apiPath.index + 1), url.origin).href;
-    throw new ConfigurationError(
-      `${source} ends with the API path ${apiPath[0].replace(/\/$/, "")}, which every request ` +
+    throw invalid(
+      `ends with the API path ${apiPath[0].replace(/\/$/, "")}, which every request ` +
         `adds itself. Set it to the base URL without that path: ${base}`,
     );
   }
   if (!url.pathname.endsWith("/")) url.pathname += "/";
   return url;
-}
-
-/** Where a token can come from, in the words of the interface that asks. */
-function tokenSources(names: ConnectionOptionNames): string {
-  return names.apiToken === undefined ? TOKEN_ENV : `${TOKEN_ENV} or ${names.apiToken}`;
 }
 
 /**

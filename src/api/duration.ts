@@ -32,12 +32,9 @@ export function formatDuration(ms: number): string {
   let rest = Math.round(ms);
   let out = "";
   for (const unit of ["d", "h", "m", "s", "ms"]) {
-    const size = UNIT_MS[unit];
-    const amount = Math.floor(rest / size);
-    if (amount > 0) {
-      out += `${amount}${unit}`;
-      rest -= amount * size;
-    }
+    const amount = Math.floor(rest / UNIT_MS[unit]);
+    if (amount > 0) out += `${amount}${unit}`;
+    rest -= amount * UNIT_MS[unit];
   }
   return out;
 }

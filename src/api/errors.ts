@@ -7,24 +7,8 @@
  */
 import { withoutUndefined } from "./text";
 
-export type CoreweaveErrorKind =
-  | "configuration"
-  | "invalid_deployment_id"
-  | "not_found"
-  | "unauthenticated"
-  | "permission_denied"
-  | "invalid_argument"
-  | "rate_limited"
-  | "server_error"
-  | "api_error"
-  | "timeout"
-  | "connection"
-  | "tls"
-  | "protocol"
-  | "invalid_response"
-  | "response_too_large"
-  | "wait_timeout"
-  | "terminal";
+/** One name per error class: the keys of {@link ERROR_CLASSES}. */
+export type CoreweaveErrorKind = keyof typeof ERROR_CLASSES;
 
 /** The safe, serialisable facts an error carries. */
 export interface CoreweaveErrorFields {
@@ -126,10 +110,7 @@ export class ServerError extends CoreweaveApiError {
 export class ApiTimeoutError extends CoreweaveError {
   declare readonly kind: "timeout";
 }
-/**
- * No usable HTTP answer: refused, reset, DNS (retried), and the two subclasses below, which are
- * not retried because they cannot get better by themselves.
- */
+/** No usable HTTP answer: refused, reset, DNS (retried), or a subclass below (never retried). */
 export class ApiConnectionError extends CoreweaveError {}
 /**
  * The TLS handshake failed, most often because the server's certificate could not be verified
@@ -161,18 +142,12 @@ export class ResponseTooLargeError extends CoreweaveError {
 export class WaitTimeoutError extends CoreweaveError {
   declare readonly kind: "wait_timeout";
 }
-/**
- * The deployment cannot become ready by itself (`STATUS_FAILED`, `STATUS_ERROR`, or disabled):
- * a wait ends at once.
- */
+/** Cannot become ready by itself (`STATUS_FAILED`, `STATUS_ERROR`, disabled): a wait ends now. */
 export class DeploymentTerminalError extends CoreweaveError {
   declare readonly kind: "terminal";
 }
 
-const ERROR_CLASSES: Record<
-  CoreweaveErrorKind,
-  new (message: string, fields?: CoreweaveErrorFields) => CoreweaveError
-> = {
+const ERROR_CLASSES = {
   configuration: ConfigurationError,
   invalid_deployment_id: InvalidDeploymentIdError,
   not_found: DeploymentNotFoundError,

@@ -1,9 +1,7 @@
 /**
- * What went wrong in one attempt. An attempt ends in a transport error (no HTTP answer) or an
- * HTTP answer; each is classified here into a {@link FailedAttempt}, which carries only
- * redacted, cleaned facts: the error code, the `google.rpc.Status` of an error body, why a 2xx
- * body cannot be used. `retry.ts` decides from it whether to try again; `messages.ts` words the
- * final error.
+ * What went wrong in one attempt: a transport error (no HTTP answer) or an HTTP answer, each
+ * classified here into a {@link FailedAttempt} of redacted, cleaned facts. `retry.ts` decides
+ * from it whether to try again; `messages.ts` words the final error.
  */
 import type { ConnectionOptionNames } from "./connection";
 import type { Deployment } from "./deployment";
@@ -59,7 +57,6 @@ export type AttemptResult =
   | { readonly ok: true; readonly deployment: Deployment }
   | { readonly ok: false; readonly failed: FailedAttempt };
 
-/** The HTTP answer of one attempt. */
 export interface HttpAnswer {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -67,7 +64,6 @@ export interface HttpAnswer {
   readonly body: Uint8Array | undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
 // Transport errors
 
 /** undici's and Node's codes for an attempt that ran out of time. */
@@ -129,47 +125,33 @@ function isProtocolCode(code: string): boolean {
   return /^HPE_/.test(code) || code === "UND_ERR_HEADERS_OVERFLOW";
 }
 
-/** undici's llhttp parse error; it often carries no `code`. */
-function isParserError(error: unknown): boolean {
-  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
-    if ((e as { name?: unknown }).name === "HTTPParserError") return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
-
-/**
- * Classifies an error thrown while sending the request or reading the answer. `timedOut` is
- * whether the attempt's own time limit fired.
- */
+/** Classifies an error from sending the request or reading the answer (`timedOut`: ours fired). */
 export function classifyTransportError(
   error: unknown,
   attempt: { readonly timedOut: boolean; readonly timeoutMs: number; readonly secret: string },
 ): FailedAttempt {
-  const codes = errorCodes(error);
-  const first = (test: (code: string) => boolean) => codes.find(test);
-  const tlsCode = first(isTlsCode);
-  const protocolCode = first(isProtocolCode);
+  const chain = causeChain(error);
+  const codes = chain.flatMap(({ code }) => (typeof code === "string" ? [code] : []));
+  const tlsCode = codes.find(isTlsCode);
+  const protocolCode = codes.find(isProtocolCode);
   const code = tlsCode ?? protocolCode ?? codes[0];
   const message = sanitizeText(redactSecret(errorMessage(error), attempt.secret), 200);
   const reason = code === undefined ? message : `${code}: ${message}`;
-  if (attempt.timedOut || first((c) => TIMEOUT_CODES.has(c)) !== undefined) {
+  if (attempt.timedOut || codes.some((c) => TIMEOUT_CODES.has(c))) {
     return { type: "timeout", timeoutMs: attempt.timeoutMs };
   }
   if (tlsCode !== undefined) return { type: "tls", code: tlsCode, reason };
-  if (protocolCode !== undefined || isParserError(error)) return { type: "protocol", reason };
+  // undici's llhttp parse error often carries no `code`.
+  const parserError = chain.some(({ name }) => name === "HTTPParserError");
+  if (protocolCode !== undefined || parserError) return { type: "protocol", reason };
   return { type: "connection", reason };
 }
 
-/** Every `code` along the error's `cause` chain, outermost first. */
-function errorCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  for (let e = error, depth = 0; typeof e === "object" && e !== null && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string") codes.push(code);
-    e = (e as { cause?: unknown }).cause;
-  }
-  return codes;
+/** The error and its `cause`s, outermost first, at most 5 deep. */
+function causeChain(error: unknown): Record<string, unknown>[] {
+  const chain: Record<string, unknown>[] = [];
+  for (let e = error; isRecord(e) && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
 }
 
 function errorMessage(error: unknown): string {
@@ -183,9 +165,9 @@ function errorMessage(error: unknown): string {
   return openssl ? openssl[1] : message;
 }
 
-// ---------------------------------------------------------------------------------------------
 // HTTP answers
 
+/** Strict UTF-8: invalid bytes are an error, not U+FFFD. */
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
@@ -202,36 +184,38 @@ export function classifyAnswer(answer: HttpAnswer, context: LookupContext): Atte
     fail({ type: "invalid_response", status, problem, detail });
   const clean = (text: string, max?: number) =>
     sanitizeText(redactSecret(text, context.secret), max);
+  const header = (name: string) => {
+    const value = headers[name];
+    return Array.isArray(value) ? value.join(", ") : value;
+  };
 
-  // An oversized error page (a proxy's HTML 503) is judged by its status, not its size.
-  if (status >= 200 && status < 300 && body === undefined) {
-    return fail({ type: "response_too_large", status });
-  }
   if (status < 200 || status >= 300) {
-    const rpc = summarizeRpcStatus(body && decodeJson(body), (text) =>
-      redactSecret(text, context.secret),
+    const rpc = summarizeRpcStatus(
+      body && orUndefined(() => JSON.parse(strictUtf8.decode(body))),
+      (text) => redactSecret(text, context.secret),
     );
-    const location = header(headers, "location");
+    const location = header("location");
     return fail({
       type: "http",
       status,
       retryAfterMs:
-        parseRetryAfterMs(header(headers, "retry-after"), header(headers, "retry-after-ms")) ??
-        rpc.retryDelayMs,
+        parseRetryAfterMs(header("retry-after"), header("retry-after-ms")) ?? rpc.retryDelayMs,
       rpc,
       ...(status >= 300 && status < 400 && location !== undefined
         ? { location: clean(location, 200) }
         : {}),
     });
   }
+  // An oversized error page (a proxy's HTML 503) is judged by its status, above, not its size.
+  if (body === undefined) return fail({ type: "response_too_large", status });
   // We send `Accept-Encoding: identity`; a compressed body would read as garbage.
-  const encoding = header(headers, "content-encoding")?.trim().toLowerCase();
+  const encoding = header("content-encoding")?.trim().toLowerCase();
   if (encoding !== undefined && encoding !== "" && encoding !== "identity") {
     return invalid("content_encoding", clean(encoding, 60));
   }
-  const text = decodeUtf8(body ?? new Uint8Array());
+  const text = orUndefined(() => strictUtf8.decode(body));
   if (text === undefined) return invalid("not_utf8");
-  const json = parseJson(text);
+  const json = orUndefined((): unknown => JSON.parse(text));
   if (json === undefined) return invalid("not_json");
   const parsed = parseGetDeploymentResponse(json);
   if (!parsed.ok) {
@@ -250,34 +234,13 @@ export function classifyAnswer(answer: HttpAnswer, context: LookupContext): Atte
   return { ok: true, deployment: parsed.deployment };
 }
 
-/** Strict UTF-8: invalid bytes are an error, not U+FFFD. */
-function decodeUtf8(body: Uint8Array): string | undefined {
+/** What `read` returns, or undefined when it throws. */
+function orUndefined<T>(read: () => T): T | undefined {
   try {
-    return strictUtf8.decode(body);
+    return read();
   } catch {
     return undefined;
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function decodeJson(body: Uint8Array): unknown {
-  const text = decodeUtf8(body);
-  return text === undefined ? undefined : parseJson(text);
-}
-
-function header(
-  headers: HttpAnswer["headers"],
-  name: "retry-after" | "retry-after-ms" | "location" | "content-encoding",
-): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 /**
@@ -305,21 +268,16 @@ export function findSecret(json: unknown, secret: string): string | undefined {
     if (typeof key === "string" && key.includes(secret)) return show(node);
     if (typeof value === "string") {
       if (value.includes(secret)) return show(node);
-    } else if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) {
-        stack.push({ value: value[i], key: i, parent: node });
-      }
     } else if (typeof value === "object" && value !== null) {
-      const entries = Object.entries(value);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        stack.push({ value: entries[i][1], key: entries[i][0], parent: node });
+      const children = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+      for (let i = children.length - 1; i >= 0; i--) {
+        stack.push({ value: children[i][1], key: children[i][0], parent: node });
       }
     }
   }
   return undefined;
 }
 
-// ---------------------------------------------------------------------------------------------
 // google.rpc.Status, the body of an error answer
 
 /** What a `google.rpc.Status` body told us, in safe, bounded form. */
@@ -342,9 +300,7 @@ export function summarizeRpcStatus(
 ): RpcStatusSummary {
   const clean = (text: string) => sanitizeText(redact(text));
   if (!isRecord(body)) return { details: [] };
-  const code = body.code;
-  const grpcCode =
-    typeof code === "number" && Number.isInteger(code) ? GRPC_CODE_NAMES[code] : undefined;
+  const grpcCode = Number.isInteger(body.code) ? GRPC_CODE_NAMES[body.code as number] : undefined;
   const apiMessage =
     typeof body.message === "string" && body.message.trim() !== ""
       ? clean(body.message)

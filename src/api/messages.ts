@@ -9,7 +9,6 @@ import {
   ApiTimeoutError,
   CoreweaveApiError,
   type CoreweaveError,
-  type CoreweaveErrorFields,
   DeploymentNotFoundError,
   grpcCodeForHttpStatus,
   InvalidArgumentError,
@@ -35,19 +34,12 @@ function subject(deploymentId: string): string {
   return `CoreWeave GET deployment "${deploymentId}"`;
 }
 
-function countAttempts(attempts: number): string {
-  return `${attempts} attempt${attempts === 1 ? "" : "s"}`;
-}
-
 /** ", or raise <option>" where the interface has the option; nothing where it has not. */
 function orRaise(option: string | undefined): string {
   return option === undefined ? "" : `, or raise ${option}`;
 }
 
-/**
- * The error a user sees for the last failed attempt. `deadlineReached`: the lookup stopped
- * because its overall deadline left no time for another attempt.
- */
+/** The error a user sees for the last failed attempt (`deadlineReached`: no time for another). */
 export function failureToError(
   failed: FailedAttempt,
   context: LookupContext,
@@ -56,7 +48,7 @@ export function failureToError(
 ): CoreweaveError {
   const { deploymentId, origin, names } = context;
   const call = subject(deploymentId);
-  const counted = countAttempts(attempts);
+  const counted = `${attempts} attempt${attempts === 1 ? "" : "s"}`;
   switch (failed.type) {
     case "http":
       return errorFromHttpStatus(failed.status, failed.rpc, deploymentId, attempts, {
@@ -117,16 +109,14 @@ export function failureToError(
   }
 }
 
-/**
- * Builds the typed error for a non-2xx answer. `location` is the redirect target of a 3xx,
- * already redacted and cleaned by the caller.
- */
+/** Builds the typed error for a non-2xx answer. */
 export function errorFromHttpStatus(
   httpStatus: number,
   rpc: RpcStatusSummary,
   deploymentId: string,
   attempts: number,
   answer: {
+    /** The redirect target of a 3xx, already redacted and cleaned by the caller. */
     readonly location?: string;
     readonly retryAfterMs?: number;
     /** How the caller names the token option; absent where the token comes from the env only. */
@@ -156,7 +146,7 @@ function httpStatusAdvice(
   attempts: number,
   location: string | undefined,
   tokenOption: string | undefined,
-): [new (message: string, fields?: CoreweaveErrorFields) => CoreweaveApiError, string] {
+): [typeof CoreweaveApiError, string] {
   const tried = attempts > 1 ? ` Gave up after ${attempts} attempts.` : "";
   switch (httpStatus) {
     case 400:
@@ -192,10 +182,7 @@ function httpStatusAdvice(
         return [ServerError, `The API failed on its side.${tried} Retry later.`];
       }
       if (httpStatus >= 300 && httpStatus < 400) {
-        const target =
-          location === undefined || location === ""
-            ? "without a Location"
-            : `to ${JSON.stringify(location)}`;
+        const target = location ? `to ${JSON.stringify(location)}` : "without a Location";
         return [
           CoreweaveApiError,
           `The endpoint answered with a redirect ${target}, which is not followed, so the token ` +
@@ -250,25 +237,23 @@ const PRIVATE_CA =
   "certificate checks off.";
 
 function tlsAdvice(code: string | undefined): string {
-  switch (code === undefined ? undefined : certificateProblem(code)) {
-    case "trust":
-      return `The certificate check failed: the server's certificate is not signed by a CA this machine trusts. ${PRIVATE_CA}`;
-    case "name":
-      return (
-        "The certificate check failed: the certificate is not issued for this host. Check the " +
-        `host name in ${ENDPOINT_ENV}. (NODE_EXTRA_CA_CERTS trusts a private CA; it does ` +
-        "not fix a name mismatch.)"
-      );
-    case "date":
-      return (
-        "The certificate check failed: the certificate is expired or not yet valid. Check this " +
-        "machine's clock and the endpoint's certificate. (NODE_EXTRA_CA_CERTS trusts a private " +
-        "CA; it does not fix dates.)"
-      );
-    case undefined:
-      return (
-        `Check that ${ENDPOINT_ENV} is an https endpoint (https:// to a plain-http port ` +
-        `fails like this) and that nothing on the way intercepts TLS. ${PRIVATE_CA}`
-      );
+  const problem = code === undefined ? undefined : certificateProblem(code);
+  if (problem === undefined) {
+    return (
+      `Check that ${ENDPOINT_ENV} is an https endpoint (https:// to a plain-http port ` +
+      `fails like this) and that nothing on the way intercepts TLS. ${PRIVATE_CA}`
+    );
   }
+  const notFixed = (what: string) =>
+    `(NODE_EXTRA_CA_CERTS trusts a private CA; it does not fix ${what}.)`;
+  const advice = {
+    trust: `the server's certificate is not signed by a CA this machine trusts. ${PRIVATE_CA}`,
+    name:
+      "the certificate is not issued for this host. Check the host name in " +
+      `${ENDPOINT_ENV}. ${notFixed("a name mismatch")}`,
+    date:
+      "the certificate is expired or not yet valid. Check this machine's clock and the " +
+      `endpoint's certificate. ${notFixed("dates")}`,
+  };
+  return `The certificate check failed: ${advice[problem]}`;
 }

@@ -36,17 +36,13 @@ export interface ReadinessVerdict {
   readonly ready: boolean;
   /** One line per reason the deployment is not ready; empty when ready. */
   readonly blockers: readonly string[];
-  /**
-   * Why waiting cannot help, when that is so: a terminal status (`STATUS_FAILED`,
-   * `STATUS_ERROR`) or a disabled deployment that the policy does not allow. Absent otherwise.
-   */
+  /** Why waiting cannot help: a terminal status, or disabled and not allowed. Absent otherwise. */
   readonly terminal?: string;
 }
 
 /** Statuses a deployment does not leave by itself; waiting on one is pointless. */
 export const TERMINAL_STATUSES: readonly string[] = ["STATUS_FAILED", "STATUS_ERROR"];
 
-/** What a status must look like to be listed: `STATUS_` and capitals, digits, underscores. */
 const STATUS_NAME = /^STATUS_[A-Z0-9_]{1,60}$/;
 
 const CONDITION_TYPE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$/;
@@ -81,23 +77,15 @@ export function resolveReadinessPolicy(policy: ReadinessPolicy = {}): ResolvedRe
       "acceptedStatuses is empty, so no deployment could ever be ready. List at least one status, e.g. STATUS_READY.",
     );
   }
-  for (const status of acceptedStatuses) {
-    const problem = statusNameProblem(status);
-    if (problem !== undefined) {
-      throw new ConfigurationError(
-        `acceptedStatuses contains ${JSON.stringify(sanitizeText(status, 60))}, which ${problem}`,
-      );
-    }
-  }
-  const requiredConditions = policy.requiredConditions;
-  for (const type of requiredConditions ?? []) {
-    const problem = conditionTypeProblem(type);
-    if (problem !== undefined) {
-      throw new ConfigurationError(
-        `requiredConditions contains ${JSON.stringify(sanitizeText(type, 60))}, which ${problem}`,
-      );
-    }
-  }
+  const refuse = (option: string, value: string, problem: string | undefined) => {
+    if (problem === undefined) return;
+    throw new ConfigurationError(
+      `${option} contains ${JSON.stringify(sanitizeText(value, 60))}, which ${problem}`,
+    );
+  };
+  acceptedStatuses.forEach((s) => refuse("acceptedStatuses", s, statusNameProblem(s)));
+  const { requiredConditions } = policy;
+  requiredConditions?.forEach((t) => refuse("requiredConditions", t, conditionTypeProblem(t)));
   return {
     acceptedStatuses: [...new Set(acceptedStatuses)],
     requiredConditions: requiredConditions && [...new Set(requiredConditions)],
@@ -124,12 +112,13 @@ export function policyWarnings(
     );
 }
 
-/** Options of {@link evaluateReadiness} beyond the policy. */
+/** Options of {@link evaluateReadiness} (and of a wait) beyond the policy. */
 export interface FreshnessBound {
   /**
    * READY counts only when the deployment reported it at or after this time (RFC 3339): both
    * `status.updatedAt` and, where the Ready condition has one, its `lastUpdateTime`. Guards
-   * against reading the previous READY right after an update.
+   * against reading the previous READY right after an update: set it to the time of the change.
+   * @default no freshness bound
    */
   readonly notBefore?: string;
 }
@@ -153,24 +142,21 @@ export function evaluateReadiness(
   if (deployment.spec.disabled && !policy.allowDisabled) {
     blockers.push("the deployment is disabled (spec.disabled is true)");
   }
-  const considered =
-    policy.requiredConditions === undefined
-      ? conditions
-      : conditions.filter((c) => policy.requiredConditions?.includes(c.type));
-  for (const condition of considered) {
-    if (condition.status !== "True") {
-      // API text goes into CI logs: one bounded line each, no control characters (ANSI, newlines).
-      const facts = [
-        condition.reason && `reason: ${sanitizeText(condition.reason, 100)}`,
-        condition.message && `message: ${sanitizeText(condition.message)}`,
-        condition.zone && `zone: ${sanitizeText(condition.zone, 60)}`,
-      ].filter(Boolean);
-      const type = sanitizeText(condition.type, 100) || "(untyped)";
-      const status = sanitizeText(condition.status, 40) || "(no status)";
-      blockers.push(
-        `condition ${type} is ${status}` + (facts.length > 0 ? ` (${facts.join("; ")})` : ""),
-      );
-    }
+  const failing = conditions.filter(
+    (c) => c.status !== "True" && (policy.requiredConditions?.includes(c.type) ?? true),
+  );
+  for (const condition of failing) {
+    // API text goes into CI logs: one bounded line each, no control characters (ANSI, newlines).
+    const facts = [
+      condition.reason && `reason: ${sanitizeText(condition.reason, 100)}`,
+      condition.message && `message: ${sanitizeText(condition.message)}`,
+      condition.zone && `zone: ${sanitizeText(condition.zone, 60)}`,
+    ].filter(Boolean);
+    const type = sanitizeText(condition.type, 100) || "(untyped)";
+    const status = sanitizeText(condition.status, 40) || "(no status)";
+    blockers.push(
+      `condition ${type} is ${status}` + (facts.length > 0 ? ` (${facts.join("; ")})` : ""),
+    );
   }
   for (const type of policy.requiredConditions ?? []) {
     if (!conditions.some((c) => c.type === type)) {
@@ -180,23 +166,13 @@ export function evaluateReadiness(
   if (freshness.notBefore !== undefined)
     blockers.push(...staleness(deployment, freshness.notBefore));
   if (blockers.length === 0) return { ready: true, blockers };
-  return { ready: false, blockers, ...terminal(deployment, policy) };
-}
-
-function terminal(deployment: Deployment, policy: ResolvedReadinessPolicy): { terminal?: string } {
-  const { status } = deployment.status;
-  if (TERMINAL_STATUSES.includes(status) && !policy.acceptedStatuses.includes(status)) {
-    return {
-      terminal: `status ${status} is terminal: the deployment will not become ready by itself`,
-    };
-  }
-  if (deployment.spec.disabled && !policy.allowDisabled) {
-    return {
-      terminal:
-        "the deployment is disabled: CoreWeave tears a disabled deployment down, so it never becomes ready (allowDisabled accepts it)",
-    };
-  }
-  return {};
+  const terminal =
+    TERMINAL_STATUSES.includes(status) && !policy.acceptedStatuses.includes(status)
+      ? `status ${status} is terminal: the deployment will not become ready by itself`
+      : deployment.spec.disabled && !policy.allowDisabled
+        ? "the deployment is disabled: CoreWeave tears a disabled deployment down, so it never becomes ready (allowDisabled accepts it)"
+        : undefined;
+  return { ready: false, blockers, ...(terminal !== undefined && { terminal }) };
 }
 
 /**

@@ -8,8 +8,7 @@ import { withoutUndefined } from "./text";
 
 export interface RetryPolicy {
   /**
-   * Retries after the first attempt: the connection option `maxRetries`, copied here so the
-   * policy is complete. Not a backoff setting; set it through `maxRetries`.
+   * Retries after the first attempt: the connection option `maxRetries`, copied for completeness.
    * @default 4
    */
   readonly maxRetries: number;
@@ -41,9 +40,8 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 };
 
 /**
- * The policy for `maxRetries` (already checked by `resolveConnection`) and backoff overrides,
- * each checked here. `retry.maxRetries`, the old place of the retry count, is refused with a
- * pointer to `maxRetries` rather than silently ignored.
+ * The policy for `maxRetries` (checked by `resolveConnection`) and backoff overrides, checked
+ * here. `retry.maxRetries`, the old place of the retry count, is refused, not silently ignored.
  */
 export function resolveRetryPolicy(maxRetries: number, backoff: BackoffOptions = {}): RetryPolicy {
   if ((backoff as Partial<RetryPolicy>).maxRetries !== undefined) {
@@ -65,8 +63,7 @@ export function resolveRetryPolicy(maxRetries: number, backoff: BackoffOptions =
 /**
  * Why one attempt did not yield a deployment, as far as retrying is concerned: the part of a
  * `FailedAttempt` (failures.ts) that retrying reads, so this module stays below the classifier
- * (which reads `Retry-After` with {@link parseRetryAfterMs}). `tls` and `protocol` are failures
- * to get a usable HTTP answer that retrying cannot fix.
+ * (which reads `Retry-After` with {@link parseRetryAfterMs}).
  */
 export type AttemptFailure =
   | { readonly type: "http"; readonly status: number; readonly retryAfterMs?: number }
@@ -75,11 +72,10 @@ export type AttemptFailure =
 
 /**
  * The one retry rule, for a failed attempt (the client's next attempt) and for the error a call
- * ended with (a waiter's next poll) alike, read from the kind of failure and the HTTP status.
- * Retried: 408, 429, 5xx except 501 (Unimplemented will not get better), timeouts and connection
- * failures (refused, reset, DNS). Final: every other HTTP status, TLS failures (a certificate
- * will not get better by itself), protocol violations (a server that does not speak HTTP will not
- * start to), unusable bodies and bad input.
+ * ended with (a waiter's next poll) alike. Retried: 408, 429, 5xx except 501 (Unimplemented will
+ * not get better), timeouts and connection failures (refused, reset, DNS). Final: every other HTTP
+ * status, TLS failures (a certificate will not get better by itself), protocol violations (a server
+ * that does not speak HTTP will not start to), unusable bodies and bad input.
  */
 export function isRetryable(failure: AttemptFailure | CoreweaveError): boolean {
   const [kind, httpStatus] =

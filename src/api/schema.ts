@@ -43,35 +43,6 @@ const uint32 = z.number().superRefine((value, ctx) => {
 const dateTime = z.iso.datetime({ offset: true, message: "must be an RFC 3339 date-time" });
 const protoString = z.string().default("");
 
-export const deploymentRuntimeSchema = z.object({
-  engine: z.string(),
-  version: z.string().optional(),
-  engineConfig: z.record(z.string(), z.string()).optional(),
-});
-
-export const deploymentResourcesSchema = z.object({
-  instanceType: z.string(),
-  gpuCount: uint32,
-});
-
-export const deploymentModelSchema = z.object({
-  name: z.string(),
-  bucket: z.string(),
-  path: z.string(),
-});
-
-export const deploymentAutoscalingSchema = z.object({
-  min: uint32,
-  max: uint32,
-  priority: uint32.optional(),
-  concurrency: uint32.optional(),
-  capacityClasses: z.array(openEnum<CapacityClass>()).default([]),
-});
-
-export const deploymentTrafficSchema = z.object({
-  weight: uint32.optional(),
-});
-
 export const conditionSchema = z.object({
   type: protoString,
   status: openEnum<ConditionStatus>().default(""),
@@ -81,34 +52,44 @@ export const conditionSchema = z.object({
   lastUpdateTime: dateTime.optional(),
 });
 
-export const deploymentSpecSchema = z.object({
-  id: z.string().min(1, "must be a non-empty deployment ID"),
-  name: protoString,
-  gatewayIds: z.array(z.string()).default([]),
-  runtime: deploymentRuntimeSchema.optional(),
-  resources: deploymentResourcesSchema.optional(),
-  model: deploymentModelSchema.optional(),
-  autoscaling: deploymentAutoscalingSchema.optional(),
-  traffic: deploymentTrafficSchema.optional(),
-  organizationId: protoString,
-  disabled: z.boolean().default(false),
-});
-
-export const deploymentStatusSchema = z.object({
-  createdAt: dateTime.optional(),
-  updatedAt: dateTime.optional(),
-  conditions: z.array(conditionSchema).default([]),
-  status: openEnum<DeploymentStatus>().default("STATUS_UNSPECIFIED"),
-});
-
 export const deploymentSchema = z.object({
-  spec: deploymentSpecSchema,
-  status: deploymentStatusSchema.default({ conditions: [], status: "STATUS_UNSPECIFIED" }),
+  spec: z.object({
+    id: z.string().min(1, "must be a non-empty deployment ID"),
+    name: protoString,
+    gatewayIds: z.array(z.string()).default([]),
+    runtime: z
+      .object({
+        engine: z.string(),
+        version: z.string().optional(),
+        engineConfig: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+    resources: z.object({ instanceType: z.string(), gpuCount: uint32 }).optional(),
+    model: z.object({ name: z.string(), bucket: z.string(), path: z.string() }).optional(),
+    autoscaling: z
+      .object({
+        min: uint32,
+        max: uint32,
+        priority: uint32.optional(),
+        concurrency: uint32.optional(),
+        capacityClasses: z.array(openEnum<CapacityClass>()).default([]),
+      })
+      .optional(),
+    traffic: z.object({ weight: uint32.optional() }).optional(),
+    organizationId: protoString,
+    disabled: z.boolean().default(false),
+  }),
+  status: z
+    .object({
+      createdAt: dateTime.optional(),
+      updatedAt: dateTime.optional(),
+      conditions: z.array(conditionSchema).default([]),
+      status: openEnum<DeploymentStatus>().default("STATUS_UNSPECIFIED"),
+    })
+    .default({ conditions: [], status: "STATUS_UNSPECIFIED" }),
 });
 
-export const getDeploymentResponseSchema = z.object({
-  deployment: deploymentSchema,
-});
+export const getDeploymentResponseSchema = z.object({ deployment: deploymentSchema });
 
 /** `A` and `B` are the same type: each is assignable to the other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
@@ -166,7 +147,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       if (typeof issue.input === "number" && !Number.isFinite(issue.input)) {
         return "must be a finite number (got one too large to represent)";
       }
-      return `must be ${issue.expected === "int" ? "an integer" : issue.expected}, got ${describeType(issue.input)}`;
+      return `must be ${issue.expected === "int" ? "an integer" : issue.expected}, got ${
+        issue.input === null ? "null" : Array.isArray(issue.input) ? "array" : typeof issue.input
+      }`;
     case "too_small":
     case "too_big":
     case "invalid_format":
@@ -176,10 +159,4 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     default:
       return `is invalid (${issue.code})`;
   }
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "array";
-  return typeof value;
 }

@@ -24,8 +24,6 @@ const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, "g");
 
 /** Replaces the whole of every secret occurrence. */
 export const REDACTED = "[REDACTED]";
-/** Default bound of {@link sanitizeText}. */
-export const MAX_TEXT = 300;
 
 /** Whether `text` holds a control, bidi, line-separator or zero-width character. */
 export function hasUnsafeCharacter(text: string): boolean {
@@ -35,11 +33,6 @@ export function hasUnsafeCharacter(text: string): boolean {
 /** Whether `text` is well-formed UTF-16 (no lone surrogate), so it can be UTF-8 encoded. */
 export function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
-}
-
-/** Replaces each unsafe character, and each lone surrogate, with `replacement`. */
-export function replaceUnsafeCharacters(text: string, replacement: string): string {
-  return text.replace(UNSAFE_CHARACTERS, replacement).replace(LONE_SURROGATES, replacement);
 }
 
 /** Replaces every occurrence of a secret. Apply before any truncation, so no part survives. */
@@ -56,10 +49,9 @@ export function truncate(text: string, max: number): string {
 
 /**
  * Makes untrusted text one bounded, printable line: each run of unsafe characters becomes one
- * space, the ends are trimmed, and the result is cut at `max`. Redact secrets first
- * (see {@link redactSecret}).
+ * space, the ends are trimmed, the result is cut at `max`. Redact first ({@link redactSecret}).
  */
-export function sanitizeText(text: string, max = MAX_TEXT): string {
+export function sanitizeText(text: string, max = 300): string {
   const clean = text.replace(UNSAFE_RUNS, " ").replace(LONE_SURROGATES, " ");
   return truncate(clean.trim(), max);
 }
@@ -69,7 +61,7 @@ export function sanitizeText(text: string, max = MAX_TEXT): string {
  * instead of a space and nothing is trimmed. For identifiers and keys, shown quoted.
  */
 export function printable(text: string, max = 80): string {
-  return truncate(replaceUnsafeCharacters(text, "?"), max);
+  return truncate(text.replace(UNSAFE_CHARACTERS, "?").replace(LONE_SURROGATES, "?"), max);
 }
 
 /** Where an unwanted character is: a 1-based position in code points, and what it is. */

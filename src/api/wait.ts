@@ -1,7 +1,6 @@
 /**
- * Waiting until a deployment is ready: the one polling loop behind the `wait` prop of
- * `CoreweaveDeploymentData` and `coreweave-inference wait`. Readiness is `evaluateReadiness`,
- * the same definition the gate's Terraform condition mirrors.
+ * Waiting until a deployment is ready (by `evaluateReadiness`): the one polling loop behind the
+ * `wait` prop of `CoreweaveDeploymentData` and `coreweave-inference wait`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import type { CoreweaveInferenceClient } from "./client";
@@ -16,6 +15,7 @@ import {
 } from "./errors";
 import {
   evaluateReadiness,
+  type FreshnessBound,
   type ReadinessPolicy,
   type ReadinessVerdict,
   type ResolvedReadinessPolicy,
@@ -26,7 +26,7 @@ import type { Deployment } from "./deployment";
 import { sanitizeText } from "./text";
 
 /** How long and how often to poll, and what counts as ready. */
-export interface WaitOptions extends ReadinessPolicy {
+export interface WaitOptions extends ReadinessPolicy, FreshnessBound {
   /** The whole wait, requests included, in milliseconds. */
   readonly timeoutMs: number;
   /**
@@ -35,12 +35,6 @@ export interface WaitOptions extends ReadinessPolicy {
    * @default 10000
    */
   readonly pollIntervalMs?: number;
-  /**
-   * READY counts only when reported at or after this RFC 3339 time: `status.updatedAt` and the
-   * Ready condition's `lastUpdateTime`. Set it to the time of the change you wait for.
-   * @default no freshness bound
-   */
-  readonly notBefore?: string;
 }
 
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
@@ -63,23 +57,20 @@ export interface WaitObservation {
  *   down throughout): `lastError` says why. Not a slow rollout, so callers report it as an API
  *   failure, not as "not ready yet".
  */
-export type WaitOutcome = WaitEnd &
-  (
-    | ({ readonly outcome: "ready" } & WaitObservation)
-    | ({ readonly outcome: "terminal" } & WaitObservation)
-    | {
-        readonly outcome: "timeout";
-        readonly last: WaitObservation;
-        readonly lastError?: CoreweaveError;
-      }
-    | { readonly outcome: "unreachable"; readonly lastError: CoreweaveError }
-  );
-
-interface WaitEnd {
+export type WaitOutcome = {
   readonly deploymentId: string;
   readonly elapsedMs: number;
   readonly polls: number;
-}
+} & (
+  | ({ readonly outcome: "ready" } & WaitObservation)
+  | ({ readonly outcome: "terminal" } & WaitObservation)
+  | {
+      readonly outcome: "timeout";
+      readonly last: WaitObservation;
+      readonly lastError?: CoreweaveError;
+    }
+  | { readonly outcome: "unreachable"; readonly lastError: CoreweaveError }
+);
 
 export interface WaitHooks {
   /** Called with one line per status change (and per failed poll), elapsed time first. */
@@ -87,14 +78,12 @@ export interface WaitHooks {
 }
 
 /**
- * Wait options with the defaults applied and every value checked, the policy resolved: made once
- * by {@link resolveWaitOptions}, then used as given by every poll, the lookup worker and the CLI.
- * Plain data, so it crosses to the lookup worker as it is.
+ * Wait options with defaults applied, values checked and the policy resolved, once, by
+ * {@link resolveWaitOptions}, then used as given (plain data, so it crosses to the lookup worker).
  */
-export interface ResolvedWaitOptions {
+export interface ResolvedWaitOptions extends FreshnessBound {
   readonly timeoutMs: number;
   readonly pollIntervalMs: number;
-  readonly notBefore?: string;
   readonly policy: ResolvedReadinessPolicy;
 }
 
@@ -130,11 +119,9 @@ export function judge(
 }
 
 /**
- * Polls until the deployment is ready under `wait` (from {@link resolveWaitOptions}). Ends at
- * once on a terminal status or a disabled deployment, and when `timeoutMs` runs out (see
- * {@link WaitOutcome}; turn a non-ready outcome into an error with {@link waitOutcomeError}).
- * Errors that cannot succeed on retry (404, 401, bad configuration) end the wait at once and are
- * thrown as themselves.
+ * Polls until the deployment is ready under `wait` (from {@link resolveWaitOptions}) or the wait
+ * ends otherwise (see {@link WaitOutcome}; {@link waitOutcomeError} makes that an error). Errors
+ * that cannot succeed on retry (404, 401, bad configuration) are thrown at once, as themselves.
  */
 export async function waitForReady(
   client: CoreweaveInferenceClient,
@@ -151,13 +138,13 @@ export async function waitForReady(
   let lastError: CoreweaveError | undefined;
   let lastLine = "";
   let failures = 0;
+  const backoff = { ...DEFAULT_RETRY_POLICY, initialDelayMs: interval, maxDelayMs: interval * 8 };
   for (let polls = 1; ; polls++) {
-    const ended = { deploymentId, polls, elapsedMs: 0 };
+    const ended = () => ({ deploymentId, polls, elapsedMs: Date.now() - started });
     let delay = interval;
     try {
-      const remaining = deadline - Date.now();
       const deployment = await client.getDeployment(deploymentId, {
-        deadlineMs: Math.max(1, Math.min(client.deadlineMs, remaining)),
+        deadlineMs: Math.max(1, Math.min(client.deadlineMs, deadline - Date.now())),
       });
       const { verdict, outcome } = judge(deployment, wait);
       last = { deployment, verdict, observedAt: new Date().toISOString() };
@@ -165,27 +152,20 @@ export async function waitForReady(
       const line = describeState(deployment, verdict);
       if (line !== lastLine) progress(line);
       lastLine = line;
-      if (outcome !== "pending")
-        return { ...ended, ...last, outcome, elapsedMs: Date.now() - started };
+      if (outcome !== "pending") return { ...ended(), ...last, outcome };
     } catch (error) {
       if (!(error instanceof CoreweaveError) || !isRetryable(error)) throw error;
       lastError = error;
       failures++;
       progress(`poll failed, will retry: ${sanitizeText(error.message, 200)}`);
-      const backoff = {
-        ...DEFAULT_RETRY_POLICY,
-        initialDelayMs: interval,
-        maxDelayMs: interval * 8,
-      };
       delay = Math.max(backoffDelayMs(failures - 1, backoff), error.retryAfterMs ?? 0);
     }
     const remaining = deadline - Date.now();
     if (remaining > 0) await sleep(Math.min(delay, remaining));
     if (Date.now() >= deadline) {
-      const elapsedMs = Date.now() - started;
-      if (last) return { ...ended, outcome: "timeout", last, lastError, elapsedMs };
+      if (last) return { ...ended(), outcome: "timeout", last, lastError };
       // Only failed polls reach here without `last`, and each one set `lastError`.
-      return { ...ended, outcome: "unreachable", lastError: lastError!, elapsedMs };
+      return { ...ended(), outcome: "unreachable", lastError: lastError! };
     }
   }
 }

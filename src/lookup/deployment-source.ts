@@ -1,9 +1,7 @@
 /**
- * Where deployment facts come from at synth time: the `DeploymentSource` interface, and the names
- * of the settings that choose a source for a whole app (the lookup mode and the lookup file; the
- * choosing is in `source-selection.ts`). Loads nothing at run time (its imports are types), so
- * the lookup worker's early start can read the mode's variable before the rest of the package
- * loads (see `sync-lookup-worker.ts`).
+ * The `DeploymentSource` interface, and the names of the settings that choose one for a whole app
+ * (chosen in `source-selection.ts`). Loads nothing at run time (its imports are types), so the
+ * lookup worker's early start reads the mode before the package loads (`sync-lookup-worker.ts`).
  */
 import type { ConnectionOptions } from "../api/connection";
 import type { CoreweaveError } from "../api/errors";

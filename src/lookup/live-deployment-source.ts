@@ -18,14 +18,11 @@ const CONCURRENCY = 32;
 const WORKER_GRACE_MS = 15_000;
 
 /**
- * Looks deployments up over HTTP, synchronously, through the process's lookup worker thread
- * (see `SyncLookupWorker`).
- *
- * All requests of one `lookup()` call that share a connection and wait options go to the worker
- * as one batch and run concurrently. Answers, failures included, are cached per endpoint and ID for the life of
- * the source, so the same deployment is fetched once however many constructs read it (a
- * failure has already been retried by the client; asking again in the same synth only doubles
- * the wait).
+ * Looks deployments up over HTTP, synchronously, through the process's `SyncLookupWorker`. The
+ * requests of one `lookup()` that share a connection and wait options run concurrently, as one
+ * batch. Answers, failures included, are cached per endpoint and ID for the life of the source,
+ * so a deployment is fetched once however many constructs read it (a failure has already been
+ * retried by the client; asking again in the same synth only doubles the wait).
  */
 export class LiveDeploymentSource implements DeploymentSource {
   /** The source constructs use by default in live mode, and record through in record mode. */
@@ -39,19 +36,18 @@ export class LiveDeploymentSource implements DeploymentSource {
       string,
       { connection: ResolvedConnection; wait?: ResolvedWaitOptions; ids: Map<string, number[]> }
     >();
-    requests.forEach((request, index) => {
+    requests.forEach(({ deploymentId, connection: options, wait }, index) => {
       let connection: ResolvedConnection;
       try {
         // Resolved once, on the synth thread, so a bad option fails fast with its own name; the
         // worker's client takes it as it is. The ID is checked once, by the client.
-        connection = resolveConnection(request.connection);
+        connection = resolveConnection(options);
       } catch (error) {
         if (!(error instanceof CoreweaveError)) throw error;
         results[index] = { ok: false, error };
         return;
       }
-      const { wait } = request;
-      const cached = this.#cache.get(cacheKey(connection, request.deploymentId));
+      const cached = this.#cache.get(cacheKey(connection, deploymentId));
       // A waiter takes a cached answer only if it is ready already; otherwise it polls.
       if (cached && (!wait || (cached.ok && judge(cached.deployment, wait).outcome === "ready"))) {
         results[index] = cached;
@@ -61,7 +57,7 @@ export class LiveDeploymentSource implements DeploymentSource {
       const batchKey = JSON.stringify([connection, wait]);
       const batch = batches.get(batchKey) ?? { connection, wait, ids: new Map<string, number[]>() };
       batches.set(batchKey, batch);
-      batch.ids.set(request.deploymentId, [...(batch.ids.get(request.deploymentId) ?? []), index]);
+      batch.ids.set(deploymentId, [...(batch.ids.get(deploymentId) ?? []), index]);
     });
     for (const { connection, wait, ids } of batches.values()) {
       const deploymentIds = [...ids.keys()];

@@ -1,10 +1,9 @@
 /**
  * `coreweave-lookups.json`: recorded lookups, committed beside `cdktf.json` so that synth can run
  * without a token (AWS CDK's `cdk.context.json` convention). Facts only, never the token. Holds
- * the file's format and the two sources that use it: `RecordingDeploymentSource` writes it (record
- * mode), `ReplayDeploymentSource` reads it (replay mode) and, like `InMemoryDeploymentSource`,
- * answers with `answerFromFixedFacts`. Free of CDKTF, and starts no lookup worker: the CLI reads
- * and resets the file too.
+ * the file's format and the sources that write it (record mode) and read it (replay mode), and
+ * `answerFromFixedFacts`. Free of CDKTF, and starts no lookup worker: the CLI reads and resets the
+ * file too.
  */
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
@@ -35,8 +34,7 @@ export const LOOKUP_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** Resolves the file's path: `COREWEAVE_LOOKUP_FILE`, else `coreweave-lookups.json` in `cwd`. */
 export function lookupFilePath(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
-  const configured = env[LOOKUP_FILE_ENV]?.trim();
-  if (!configured) return join(cwd, LOOKUP_FILE_NAME);
+  const configured = env[LOOKUP_FILE_ENV]?.trim() || LOOKUP_FILE_NAME;
   return isAbsolute(configured) ? configured : join(cwd, configured);
 }
 
@@ -55,21 +53,19 @@ export interface LookupFileEntry {
  */
 export function readLookupFile(path: string): Map<string, LookupFileEntry> {
   if (!existsSync(path)) return new Map();
+  const unusable = (why: string): never => {
+    throw new ConfigurationError(
+      `${path} ${why}. Restore it from version control, or delete it and record again with ` +
+        `${LOOKUP_MODE_ENV}=record.`,
+    );
+  };
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
-    throw new ConfigurationError(
-      `${path} is not valid JSON (${(error as Error).message}). Restore it from version control, ` +
-        `or delete it and record again with ${LOOKUP_MODE_ENV}=record.`,
-    );
+    return unusable(`is not valid JSON (${(error as Error).message})`);
   }
-  const broken = (why: string): never => {
-    throw new ConfigurationError(
-      `${path} is not a CoreWeave lookup file: ${why}. Restore it from version control, or ` +
-        `delete it and record again with ${LOOKUP_MODE_ENV}=record.`,
-    );
-  };
+  const broken = (why: string) => unusable(`is not a CoreWeave lookup file: ${why}`);
   if (!isRecord(data) || data.version !== FORMAT_VERSION || !isRecord(data.deployments)) {
     return broken(`expected {"version": ${FORMAT_VERSION}, "deployments": {...}}`);
   }
@@ -102,8 +98,8 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
  * Written to a temporary file and renamed, so an interrupted synth never leaves half a file.
  */
 export function writeLookupFile(path: string, entries: ReadonlyMap<string, LookupFileEntry>): void {
-  const deployments = Object.fromEntries(entries);
-  const text = `${JSON.stringify(sortKeys({ version: FORMAT_VERSION, deployments }), null, 2)}\n`;
+  const file = { version: FORMAT_VERSION, deployments: Object.fromEntries(entries) };
+  const text = `${JSON.stringify(file, sortKeys, 2)}\n`;
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
   renameSync(temporary, path);
@@ -115,18 +111,16 @@ export function updateLookupFile(
   updates: ReadonlyMap<string, LookupFileEntry>,
 ): void {
   if (updates.size === 0) return;
-  const entries = readLookupFile(path);
-  for (const [id, entry] of updates) entries.set(id, entry);
-  writeLookupFile(path, entries);
+  writeLookupFile(path, new Map([...readLookupFile(path), ...updates]));
 }
 
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
+/** A `JSON.stringify` replacer that writes the keys of every object in sorted order. */
+function sortKeys(_key: string, value: unknown): unknown {
   if (!isRecord(value)) return value;
   return Object.fromEntries(
     Object.keys(value)
       .sort()
-      .map((key) => [key, sortKeys(value[key])]),
+      .map((key) => [key, value[key]]),
   );
 }
 
@@ -137,7 +131,6 @@ function sortKeys(value: unknown): unknown {
 export class RecordingDeploymentSource implements DeploymentSource {
   constructor(
     private readonly inner: DeploymentSource,
-    /** The lookup file to write. */
     readonly file: string,
   ) {}
 
@@ -171,25 +164,20 @@ export function answerFromFixedFacts(
   if (!wait) return { ok: true, deployment, observedAt };
   const { verdict, outcome } = judge(deployment, wait);
   if (outcome === "ready") return { ok: true, deployment, observedAt };
-  const deploymentId = deployment.spec.id;
-  if (outcome === "terminal") {
-    return {
-      ok: false,
-      error: new DeploymentTerminalError(
-        `CoreWeave deployment "${deploymentId}" will not become ready (${where}): ` +
-          `${verdict.terminal}. Waiting will not help.`,
-        { deploymentId },
-      ),
-    };
-  }
-  return {
-    ok: false,
-    error: new WaitTimeoutError(
-      `CoreWeave deployment "${deploymentId}" is not ready in ${where}, whose facts do not ` +
-        `change while waiting:\n${verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")}`,
-      { deploymentId },
-    ),
-  };
+  const id = deployment.spec.id;
+  const error =
+    outcome === "terminal"
+      ? new DeploymentTerminalError(
+          `CoreWeave deployment "${id}" will not become ready (${where}): ` +
+            `${verdict.terminal}. Waiting will not help.`,
+          { deploymentId: id },
+        )
+      : new WaitTimeoutError(
+          `CoreWeave deployment "${id}" is not ready in ${where}, whose facts do not change ` +
+            `while waiting:\n${verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")}`,
+          { deploymentId: id },
+        );
+  return { ok: false, error };
 }
 
 /** Replay mode found no recorded entry for a deployment. */
@@ -199,18 +187,14 @@ export class LookupNotRecordedError extends ConfigurationError {}
 export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth`;
 
 /**
- * Replay mode: answers from the lookup file only. No network and no token; the facts carry the
- * time they were recorded, which the gate's `maxAgeMs` judges. An entry recorded later than now
- * (beyond `LOOKUP_CLOCK_SKEW_MS`) is refused: its age would be negative, fresh forever.
+ * Replay mode: answers from the lookup file only (no network, no token), with the time each entry
+ * was recorded, which the gate's `maxAgeMs` judges; see `LOOKUP_CLOCK_SKEW_MS` for future times.
  */
 export class ReplayDeploymentSource implements DeploymentSource {
   #entries: Map<string, LookupFileEntry> | undefined;
   #version = "";
 
-  constructor(
-    /** The lookup file to read. */
-    readonly file: string,
-  ) {}
+  constructor(readonly file: string) {}
 
   lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
     let entries: Map<string, LookupFileEntry>;
@@ -223,47 +207,33 @@ export class ReplayDeploymentSource implements DeploymentSource {
     const now = Date.now();
     return requests.map(({ deploymentId, wait }): DeploymentLookupResult => {
       const entry = entries.get(deploymentId);
-      if (entry) {
-        const ahead = Date.parse(entry.recordedAt) - now;
-        if (ahead > LOOKUP_CLOCK_SKEW_MS) {
-          return { ok: false, error: this.#recordedInFuture(deploymentId, entry, now, ahead) };
-        }
-        return answerFromFixedFacts(
-          entry.deployment,
-          entry.recordedAt,
-          wait,
-          `replayed ${this.file}`,
-        );
-      }
-      return {
-        ok: false,
-        error: new LookupNotRecordedError(
+      const record = `npx coreweave-inference lookups record ${deploymentId}`;
+      if (!entry) {
+        const error = new LookupNotRecordedError(
           `${this.file} ${this.#version === "missing" ? "does not exist, so it has" : "has"} ` +
-            `no entry for CoreWeave deployment "${deploymentId}" ` +
-            `(${LOOKUP_MODE_ENV}=replay). Record it with ${TOKEN_ENV} set: ` +
-            `npx coreweave-inference lookups record ${deploymentId}, or ${RECORD_COMMAND}.`,
+            `no entry for CoreWeave deployment "${deploymentId}" (${LOOKUP_MODE_ENV}=replay). ` +
+            `Record it with ${TOKEN_ENV} set: ${record}, or ${RECORD_COMMAND}.`,
           { deploymentId },
-        ),
-      };
+        );
+        return { ok: false, error };
+      }
+      const { deployment, recordedAt } = entry;
+      const ahead = Date.parse(recordedAt) - now;
+      if (ahead <= LOOKUP_CLOCK_SKEW_MS) {
+        return answerFromFixedFacts(deployment, recordedAt, wait, `replayed ${this.file}`);
+      }
+      const error = new ConfigurationError(
+        `${this.file}: the entry for CoreWeave deployment "${deploymentId}" has recordedAt ` +
+          `${recordedAt}, ${formatDuration(Math.floor(ahead / 1000) * 1000)} later than this ` +
+          `machine's clock (${new Date(now).toISOString()}). A lookup time in the future would ` +
+          "pass every freshness check, so replay refuses it beyond " +
+          `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew. Record it again with ` +
+          `${TOKEN_ENV} set: ${record}, or fix the clock that is wrong (the recorder's or this ` +
+          "machine's).",
+        { deploymentId },
+      );
+      return { ok: false, error };
     });
-  }
-
-  #recordedInFuture(
-    deploymentId: string,
-    entry: LookupFileEntry,
-    now: number,
-    ahead: number,
-  ): ConfigurationError {
-    return new ConfigurationError(
-      `${this.file}: the entry for CoreWeave deployment "${deploymentId}" has recordedAt ` +
-        `${entry.recordedAt}, ${formatDuration(Math.floor(ahead / 1000) * 1000)} later than ` +
-        `this machine's clock (${new Date(now).toISOString()}). A lookup time in the future ` +
-        `would pass every freshness check, so replay refuses it beyond ` +
-        `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew. Record it again with ` +
-        `${TOKEN_ENV} set: npx coreweave-inference lookups record ${deploymentId}, or ` +
-        "fix the clock that is wrong (the recorder's or this machine's).",
-      { deploymentId },
-    );
   }
 
   /** Parses the file again only when it changed, so 100 lookups cost one parse. */

@@ -46,11 +46,8 @@ const clients = new Map<string, Client>();
 
 function clientFor(connection: ResolvedConnection): Client {
   const key = JSON.stringify(connection);
-  let client = clients.get(key);
-  if (!client) {
-    client = new CoreweaveInferenceClient({ connection });
-    clients.set(key, client);
-  }
+  const client = clients.get(key) ?? new CoreweaveInferenceClient({ connection });
+  clients.set(key, client);
   return client;
 }
 

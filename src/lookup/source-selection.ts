@@ -1,8 +1,7 @@
 /**
  * Which `DeploymentSource` a lookup uses when its props name none: one set for a scope (tests),
- * else the app-wide lookup mode (`COREWEAVE_LOOKUP_MODE`, or the cdktf context
- * `coreweaveLookupMode`): live, record or replay. The top of the lookup layer: it knows every
- * source, and no source knows it.
+ * else the app-wide lookup mode (live, record or replay; `COREWEAVE_LOOKUP_MODE` or the cdktf
+ * context). The top of the lookup layer: it knows every source, and no source knows it.
  */
 import type { IConstruct } from "constructs";
 import { ConfigurationError } from "../api/errors";
@@ -49,13 +48,11 @@ export function deploymentSourceFor(scope?: IConstruct): DeploymentSource {
   if (mode === "live") return LiveDeploymentSource.shared;
   const file = lookupFilePath();
   const key = `${mode}\u0000${file}`;
-  let source = modeSources.get(key);
-  if (!source) {
-    source =
-      mode === "record"
-        ? new RecordingDeploymentSource(LiveDeploymentSource.shared, file)
-        : new ReplayDeploymentSource(file);
-    modeSources.set(key, source);
-  }
+  const source =
+    modeSources.get(key) ??
+    (mode === "record"
+      ? new RecordingDeploymentSource(LiveDeploymentSource.shared, file)
+      : new ReplayDeploymentSource(file));
+  modeSources.set(key, source);
   return source;
 }

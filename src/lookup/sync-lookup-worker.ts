@@ -60,8 +60,7 @@ export class LookupWorkerFailure {
  * The worker starts on the first job, or earlier with `prewarm()`, and idles unref'd between
  * jobs, so it never keeps the process alive. `stop()` ends it and the next job starts a fresh
  * one: that happens when a job overruns its time, when the worker crashes or sends something
- * unexpected, and when `LiveDeploymentSource` has finished a batch larger than its concurrency
- * (to return the worker's memory before synth).
+ * unexpected, and after a large batch (to return its memory, see `LiveDeploymentSource`).
  */
 export class SyncLookupWorker {
   /** @param entry the worker script; tests pass a deliberately broken one. */
@@ -71,30 +70,35 @@ export class SyncLookupWorker {
   #port: MessagePort | undefined;
   #ready = false;
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
-  #seen = 0;
 
   /** Runs one job; returns its result, or a failure after `timeoutMs` at most. */
   run(job: LookupJob, timeoutMs: number): LookupJobResult | LookupWorkerFailure {
     if (!this.#port) this.#spawn();
-    const port = this.#ready ? this.#port! : this.#awaitReady();
-    if (port instanceof LookupWorkerFailure) return port;
+    const port = this.#port!;
+    if (!this.#ready) {
+      const ready = this.#await(port, STARTUP_TIMEOUT_MS);
+      if (ready?.type !== "ready") {
+        return this.#fail(
+          ready?.type === "crash"
+            ? `the lookup worker could not start: ${ready.message}`
+            : `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${this.entry})`,
+        );
+      }
+      this.#ready = true;
+    }
     port.postMessage(job);
     const reply = this.#await(port, timeoutMs);
-    if (reply === undefined) {
-      this.stop();
-      return new LookupWorkerFailure(`no answer from the lookup worker within ${timeoutMs} ms`);
-    }
-    if (reply.type === "result") return reply.result;
-    this.stop();
-    return new LookupWorkerFailure(
-      reply.type === "crash" ? `the lookup worker failed: ${reply.message}` : "unexpected reply",
+    if (reply?.type === "result") return reply.result;
+    return this.#fail(
+      reply === undefined
+        ? `no answer from the lookup worker within ${timeoutMs} ms`
+        : reply.type === "crash"
+          ? `the lookup worker failed: ${reply.message}`
+          : "unexpected reply",
     );
   }
 
-  /**
-   * Starts the worker now, without waiting for it: loading the HTTP client (about 250 ms) then
-   * overlaps with whatever the synth thread does before its first lookup.
-   */
+  /** Starts the worker now, without waiting for it (see the end of this file for why). */
   prewarm(): void {
     if (!this.#port) this.#spawn();
   }
@@ -110,57 +114,39 @@ export class SyncLookupWorker {
 
   #spawn(): void {
     const { port1, port2 } = new MessageChannel();
-    const { entry } = this;
-    const worker = new Worker(entry, {
+    this.#worker = new Worker(this.entry, {
       // Run from TypeScript sources (this repository's tests and examples): load through tsx.
-      execArgv: entry.endsWith(".ts") ? ["--require", require.resolve("tsx/cjs")] : [],
+      execArgv: this.entry.endsWith(".ts") ? ["--require", require.resolve("tsx/cjs")] : [],
       workerData: { port: port2, signal: this.#signal },
       transferList: [port2],
     });
-    // The synth process may exit while the worker idles.
-    worker.unref();
-    port1.unref();
-    this.#worker = worker;
+    this.#worker.unref();
     this.#port = port1;
+    port1.unref();
   }
 
-  /** Waits for the new worker's "ready" (or why it could not load). */
-  #awaitReady(): MessagePort | LookupWorkerFailure {
-    const port = this.#port!;
-    const ready = this.#await(port, STARTUP_TIMEOUT_MS);
-    if (ready?.type === "ready") {
-      this.#ready = true;
-      return port;
-    }
+  /** Stops the worker and says why. */
+  #fail(reason: string): LookupWorkerFailure {
     this.stop();
-    return new LookupWorkerFailure(
-      ready?.type === "crash"
-        ? `the lookup worker could not start: ${ready.message}`
-        : `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${this.entry})`,
-    );
+    return new LookupWorkerFailure(reason);
   }
 
   /** Sleeps until the worker's next reply, or the timeout. */
   #await(port: MessagePort, timeoutMs: number): WorkerReply | undefined {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // Read before looking: a reply posted after the look changes it, so the wait ends at once.
+      const seen = Atomics.load(this.#signal, 0);
       const received = receiveMessageOnPort(port);
-      if (received) {
-        this.#seen = Atomics.load(this.#signal, 0);
-        return received.message as WorkerReply;
-      }
+      if (received) return received.message as WorkerReply;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
-      Atomics.wait(this.#signal, 0, this.#seen, remaining);
-      this.#seen = Atomics.load(this.#signal, 0);
+      Atomics.wait(this.#signal, 0, seen, remaining);
     }
   }
 }
 
-/**
- * The worker's entry, found by file name: compiled, `lookup-worker.js` beside this file; run
- * from sources, `lookup-worker.ts`.
- */
+/** The worker's entry, by file name: `lookup-worker.js` beside this file, else the `.ts` source. */
 function defaultWorkerEntry(): string {
   const compiled = join(__dirname, "lookup-worker.js");
   return existsSync(compiled) ? compiled : join(__dirname, "lookup-worker.ts");
