@@ -63,6 +63,11 @@ describe("the one unsafe-character pattern", () => {
     expect(sanitizeText("\u202e  padded \n")).toBe("padded");
   });
 
+  it("breaks GitHub's legacy ##[command] markers, which the runner reads anywhere in a line", () => {
+    expect(sanitizeText("x ##[add-path]/evil ##[error]y")).toBe("x ## [add-path]/evil ## [error]y");
+    expect(sanitizeText("#\n#[error]")).toBe("# #[error]");
+  });
+
   it("replaces lone surrogates, keeps pairs", () => {
     expect(isWellFormed("a\ud83d\ude80b")).toBe(true);
     expect(isWellFormed("a\ud83db")).toBe(false);

@@ -327,8 +327,9 @@ describe("usage errors exit 2", () => {
   });
 
   it.each([
-    [["get"], /get takes exactly one deployment ID/],
-    [["get", "a", "b"], /get takes exactly one deployment ID/],
+    [["get"], /get takes one or more deployment IDs, or --stack/],
+    [["wait"], /wait takes one or more deployment IDs, or --stack/],
+    [["wait", "--stack", "/nonexistent/stack"], /--stack "\/nonexistent\/stack" does not exist/],
     [["wait", "dep", "--timeout", "10"], /--timeout "10" is not a duration/],
     [["wait", "dep", "--timeout", "99999999d"], /--timeout "99999999d" is too long: .*24d20h31m/],
     [["wait", "dep", "--interval", "fast"], /--interval "fast" is not a duration/],

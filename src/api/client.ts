@@ -54,6 +54,13 @@ export interface CoreweaveClientOptions extends ConnectionOptions {
   readonly connection?: ResolvedConnection;
 }
 
+export interface GetDeploymentOptions {
+  /** Replaces the client's `deadlineMs` for this call (a waiter's remaining time). */
+  readonly deadlineMs?: number;
+  /** Ends the call at once, rejecting with the signal's reason (not a `CoreweaveError`). */
+  readonly signal?: AbortSignal;
+}
+
 /** `cdktf-coreweave-inference/<version>`, so CoreWeave can tell this library's traffic apart. */
 export const USER_AGENT = `cdktf-coreweave-inference/${packageVersion()}`;
 
@@ -98,8 +105,9 @@ export class CoreweaveInferenceClient {
    */
   async getDeployment(
     deploymentId: string,
-    options: { readonly deadlineMs?: number } = {},
+    options: GetDeploymentOptions = {},
   ): Promise<Deployment> {
+    const abort = options.signal;
     const deadlineMs =
       options.deadlineMs === undefined
         ? this.deadlineMs
@@ -118,7 +126,7 @@ export class CoreweaveInferenceClient {
     for (let attempt = 1; ; attempt++) {
       const remaining = deadline - Date.now();
       const limitedByDeadline = remaining < this.attemptTimeoutMs;
-      const result = await this.#attempt(url, context, Math.max(1, remaining));
+      const result = await this.#attempt(url, context, Math.max(1, remaining), abort);
       if (result.ok) return result.deployment;
       const { failed } = result;
       if (!isRetryable(failed) || attempt > this.retryPolicy.maxRetries) {
@@ -127,7 +135,7 @@ export class CoreweaveInferenceClient {
       const delay = retryDelayMs(failed, attempt - 1, this.retryPolicy);
       // Waiting past the deadline only delays the same answer: stop now with the last error.
       if (Date.now() + delay >= deadline) throw failureToError(failed, context, attempt, true);
-      await sleep(delay);
+      await sleep(delay, undefined, { signal: abort });
     }
   }
 
@@ -136,9 +144,15 @@ export class CoreweaveInferenceClient {
     await this.#agent.close();
   }
 
-  async #attempt(url: URL, context: LookupContext, budgetMs: number): Promise<AttemptResult> {
+  async #attempt(
+    url: URL,
+    context: LookupContext,
+    budgetMs: number,
+    abort: AbortSignal | undefined,
+  ): Promise<AttemptResult> {
     const timeoutMs = Math.min(this.attemptTimeoutMs, budgetMs);
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = AbortSignal.timeout(timeoutMs);
+    const signal = abort ? AbortSignal.any([timeout, abort]) : timeout;
     try {
       const response = await undici().request(url, {
         method: "GET",
@@ -159,7 +173,9 @@ export class CoreweaveInferenceClient {
         context,
       );
     } catch (error) {
-      const attempt = { timedOut: signal.aborted, timeoutMs, secret: this.#token };
+      // The caller's abort is no failure of the API: it ends the call as the caller's reason.
+      if (abort?.aborted) throw abort.reason;
+      const attempt = { timedOut: timeout.aborted, timeoutMs, secret: this.#token };
       return { ok: false, failed: classifyTransportError(error, attempt) };
     }
   }

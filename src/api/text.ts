@@ -50,10 +50,12 @@ export function truncate(text: string, max: number): string {
 /**
  * Makes untrusted text one bounded, printable line: each run of unsafe characters becomes one
  * space, the ends are trimmed, the result is cut at `max`. Redact first ({@link redactSecret}).
+ * `##[` gets a space (`## [`): GitHub's runner reads a legacy `##[command]` anywhere in a log
+ * line, so API text printed in a CI log could otherwise raise an annotation or add a path.
  */
 export function sanitizeText(text: string, max = 300): string {
   const clean = text.replace(UNSAFE_RUNS, " ").replace(LONE_SURROGATES, " ");
-  return truncate(clean.trim(), max);
+  return truncate(clean.trim().replace(/##\[/g, "## ["), max);
 }
 
 /**

@@ -25,6 +25,9 @@ import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable } from "./retry";
 import type { Deployment } from "./deployment";
 import { sanitizeText } from "./text";
 
+/** What a wait needs of the client: a tool may pass its own (one that limits requests in flight). */
+export type WaitClient = Pick<CoreweaveInferenceClient, "getDeployment" | "deadlineMs">;
+
 /** How long and how often to poll, and what counts as ready. */
 export interface WaitOptions extends ReadinessPolicy, FreshnessBound {
   /** The whole wait, requests included, in milliseconds. */
@@ -75,6 +78,12 @@ export type WaitOutcome = {
 export interface WaitHooks {
   /** Called with one line per status change (and per failed poll), elapsed time first. */
   readonly onProgress?: (line: string) => void;
+  /** Called with every answer read, for a live view. */
+  readonly onObservation?: (observation: WaitObservation) => void;
+  /** Called with every failed poll that will be retried. */
+  readonly onPollFailure?: (error: CoreweaveError) => void;
+  /** Ends the wait at once, rejecting with the signal's reason (another deployment failed). */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -124,7 +133,7 @@ export function judge(
  * that cannot succeed on retry (404, 401, bad configuration) are thrown at once, as themselves.
  */
 export async function waitForReady(
-  client: CoreweaveInferenceClient,
+  client: WaitClient,
   deploymentId: string,
   wait: ResolvedWaitOptions,
   hooks: WaitHooks = {},
@@ -139,15 +148,19 @@ export async function waitForReady(
   let lastLine = "";
   let failures = 0;
   const backoff = { ...DEFAULT_RETRY_POLICY, initialDelayMs: interval, maxDelayMs: interval * 8 };
+  const { signal } = hooks;
   for (let polls = 1; ; polls++) {
     const ended = () => ({ deploymentId, polls, elapsedMs: Date.now() - started });
     let delay = interval;
+    signal?.throwIfAborted();
     try {
       const deployment = await client.getDeployment(deploymentId, {
         deadlineMs: Math.max(1, Math.min(client.deadlineMs, deadline - Date.now())),
+        signal,
       });
       const { verdict, outcome } = judge(deployment, wait);
       last = { deployment, verdict, observedAt: new Date().toISOString() };
+      hooks.onObservation?.(last);
       failures = 0;
       const line = describeState(deployment, verdict);
       if (line !== lastLine) progress(line);
@@ -157,11 +170,12 @@ export async function waitForReady(
       if (!(error instanceof CoreweaveError) || !isRetryable(error)) throw error;
       lastError = error;
       failures++;
+      hooks.onPollFailure?.(error);
       progress(`poll failed, will retry: ${sanitizeText(error.message, 200)}`);
       delay = Math.max(backoffDelayMs(failures - 1, backoff), error.retryAfterMs ?? 0);
     }
     const remaining = deadline - Date.now();
-    if (remaining > 0) await sleep(Math.min(delay, remaining));
+    if (remaining > 0) await sleep(Math.min(delay, remaining), undefined, { signal });
     if (Date.now() >= deadline) {
       if (last) return { ...ended(), outcome: "timeout", last, lastError };
       // Only failed polls reach here without `last`, and each one set `lastError`.

@@ -6,28 +6,19 @@
  * `COREWEAVE_API_TOKEN` only and is never printed.
  */
 import { parseArgs } from "node:util";
-import { CoreweaveInferenceClient } from "../api/client";
 import { MAX_TIMER_MS } from "../api/connection";
 import { formatDuration, parseDuration } from "../api/duration";
 import { CoreweaveError } from "../api/errors";
-import {
-  conditionTypeProblem,
-  evaluateReadiness,
-  policyWarnings,
-  statusNameProblem,
-} from "../api/readiness";
+import { conditionTypeProblem, policyWarnings, statusNameProblem } from "../api/readiness";
 import { sanitizeText } from "../api/text";
 import {
   DEFAULT_POLL_INTERVAL_MS,
   type ResolvedWaitOptions,
   resolveWaitOptions,
-  waitForReady,
-  type WaitOutcome,
-  waitOutcomeError,
 } from "../api/wait";
-import { type CliIo, EXIT, UsageError } from "./cli-io";
+import { type CliIo, EXIT, type Flags, OPTIONS, UsageError } from "./cli-io";
+import { cliClient, get, targetsOf, wait } from "./deployment-commands";
 import { lookupsCommand } from "./lookups";
-import { renderDeployment } from "./render";
 
 const DEFAULT_TIMEOUT = "20m";
 const DEFAULT_INTERVAL = "10s";
@@ -35,17 +26,22 @@ const DEFAULT_INTERVAL = "10s";
 export const USAGE = `usage: coreweave-inference <command> [options]
 
 commands:
-  get <id> [--json]                  print a deployment (exit 0 whatever its status, 3 if unreadable)
-  wait <id> [--timeout 20m] [--interval 10s] [--accept STATUS]... [--condition TYPE]...
-            [--allow-disabled] [--updated-after RFC3339] [--json]
-                                     wait until the deployment is ready
+  get <id>... [--stack DIR] [--json] [--junit FILE]
+                                     print deployments (exit 0 whatever their status, 3 if unreadable)
+  wait <id>... [--stack DIR] [--timeout 20m] [--interval 10s] [--accept STATUS]...
+            [--condition TYPE]... [--allow-disabled] [--updated-after RFC3339] [--keep-going]
+            [--json] [--junit FILE]
+                                     wait until every deployment is ready
   lookups show [--json]              list the entries of coreweave-lookups.json
   lookups record <id>...             read deployments from the API into coreweave-lookups.json
   lookups reset (<id>... | --all)    remove entries from coreweave-lookups.json
 
 options:
   --endpoint URL     API base URL (default: COREWEAVE_API_ENDPOINT, else https://api.coreweave.com)
-  --json             machine-readable result on stdout
+  --stack DIR        also the deployments a synthesized stack looks up (cdktf.out/stacks/<name>)
+  --json             machine-readable result on stdout (several deployments: one object each,
+                     and the overall outcome)
+  --junit FILE       write a JUnit XML report, one test case per deployment
   -h, --help         this text
 
 wait:
@@ -55,30 +51,16 @@ wait:
   --condition TYPE   a condition that must be True (repeatable; default: every condition)
   --allow-disabled   a disabled deployment may count as ready
   --updated-after T  READY counts only if reported at or after T (status.updatedAt, Ready condition)
+  --keep-going       keep waiting for the others when one fails for good (default: stop at once)
 
 environment: COREWEAVE_API_TOKEN (required for get, wait, lookups record), COREWEAVE_API_ENDPOINT,
-  COREWEAVE_LOOKUP_FILE (default ./coreweave-lookups.json)
+  COREWEAVE_LOOKUP_FILE (default ./coreweave-lookups.json); GITHUB_STEP_SUMMARY (a Markdown
+  table is appended), GITHUB_ACTIONS=true (::error annotations), NO_COLOR
 
 exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error,
   3 API or configuration error (401, 403, 404... at once; unreachable or 5xx throughout, at timeout),
-  4 terminal failure (STATUS_FAILED, STATUS_ERROR, or disabled)`;
-
-const OPTIONS = {
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  endpoint: { type: "string" },
-  timeout: { type: "string" },
-  interval: { type: "string" },
-  accept: { type: "string", multiple: true },
-  condition: { type: "string", multiple: true },
-  "allow-disabled": { type: "boolean" },
-  "updated-after": { type: "string" },
-  all: { type: "boolean" },
-} as const;
-
-type Flags = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->["values"];
+  4 terminal failure (STATUS_FAILED, STATUS_ERROR, or disabled);
+  several deployments: 0 only if every one is ready, else the worst (4, then 3, then 1)`;
 
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -109,11 +91,18 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     switch (command) {
       case "get":
-        return await get(single(rest, "get"), flags, io);
-      case "wait":
-        return await wait(single(rest, "wait"), flags, io);
+        return await get(targetsOf("get", rest, flags), flags, io);
+      case "wait": {
+        // Resolved once, before the first request, so a bad policy is a usage error, not a wait.
+        const options = waitOptions(flags);
+        const targets = targetsOf("wait", rest, flags);
+        for (const warning of policyWarnings(options.policy, "--accept")) {
+          io.stderr(`coreweave-inference: warning: ${warning}\n`);
+        }
+        return await wait(targets, options, flags, io);
+      }
       default:
-        return await lookupsCommand(rest, flags, io, (env) => client(flags, env));
+        return await lookupsCommand(rest, flags, io, (env) => cliClient(flags, env));
     }
   } catch (error) {
     if (error instanceof UsageError) return usage(io, error.message);
@@ -140,96 +129,6 @@ function usage(io: CliIo, message: string, { full = false } = {}): number {
       : `coreweave-inference: ${message.replace(/\.$/, "")} (see coreweave-inference --help)\n`,
   );
   return EXIT.usage;
-}
-
-function single(rest: readonly string[], command: string): string {
-  if (rest.length !== 1) throw new UsageError(`${command} takes exactly one deployment ID`);
-  return rest[0];
-}
-
-/** The client, with configuration errors worded for the command line (flags, variables). */
-function client(flags: Flags, env: NodeJS.ProcessEnv): CoreweaveInferenceClient {
-  return new CoreweaveInferenceClient({
-    endpoint: flags.endpoint,
-    env,
-    optionNames: { endpoint: "--endpoint" },
-  });
-}
-
-async function get(deploymentId: string, flags: Flags, io: CliIo): Promise<number> {
-  const api = client(flags, io.env);
-  try {
-    const deployment = await api.getDeployment(deploymentId);
-    const verdict = evaluateReadiness(deployment);
-    io.stdout(
-      flags.json
-        ? `${JSON.stringify({ deployment, readiness: verdict }, null, 2)}\n`
-        : `${renderDeployment(deployment, verdict)}\n`,
-    );
-    return EXIT.ok;
-  } finally {
-    await api.close();
-  }
-}
-
-async function wait(deploymentId: string, flags: Flags, io: CliIo): Promise<number> {
-  // Resolved once, before the first request, so a bad policy is a usage error, not a wait.
-  const options = waitOptions(flags);
-  for (const warning of policyWarnings(options.policy, "--accept")) {
-    io.stderr(`coreweave-inference: warning: ${warning}\n`);
-  }
-  const api = client(flags, io.env);
-  const started = Date.now();
-  let outcome: WaitOutcome;
-  try {
-    outcome = await waitForReady(api, deploymentId, options, {
-      onProgress: (line) => io.stderr(`${line}\n`),
-    });
-  } catch (error) {
-    // A permanent API answer (401, 403, 404...) ends the wait at once: exit 3, said as such.
-    if (!(error instanceof CoreweaveError) || !flags.json) throw error;
-    const result = { deploymentId, outcome: "error", ready: false, error: error.toJSON() };
-    io.stdout(`${JSON.stringify({ ...result, elapsedMs: Date.now() - started }, null, 2)}\n`);
-    io.stderr(`coreweave-inference: ${error.message}\n`);
-    return EXIT.apiError;
-  } finally {
-    await api.close();
-  }
-  if (flags.json) io.stdout(`${JSON.stringify(waitResult(outcome), null, 2)}\n`);
-  else if (outcome.outcome === "ready") {
-    io.stdout(`${deploymentId} is ready (${sanitizeText(outcome.deployment.status.status, 60)})\n`);
-  }
-  if (outcome.outcome !== "ready") {
-    io.stderr(`coreweave-inference: ${waitOutcomeError(outcome, options).message}\n`);
-  }
-  return WAIT_EXIT[outcome.outcome];
-}
-
-/** Exit code per outcome: 1 only for a deployment that was read and is not ready yet. */
-const WAIT_EXIT: Readonly<Record<WaitOutcome["outcome"], number>> = {
-  ready: EXIT.ok,
-  terminal: EXIT.terminal,
-  timeout: EXIT.notReady,
-  unreachable: EXIT.apiError,
-};
-
-/** `wait --json`: the outcome says which case it was; `lastError` why no poll succeeded. */
-function waitResult(outcome: WaitOutcome) {
-  const last = outcome.outcome === "timeout" ? outcome.last : outcome;
-  const observed = "deployment" in last ? last : undefined;
-  const lastError = "lastError" in outcome ? outcome.lastError : undefined;
-  return {
-    deploymentId: outcome.deploymentId,
-    outcome: outcome.outcome,
-    ready: outcome.outcome === "ready",
-    elapsedMs: outcome.elapsedMs,
-    polls: outcome.polls,
-    status: observed?.deployment.status.status,
-    blockers: observed?.verdict.blockers ?? [],
-    ...(outcome.outcome === "terminal" && { terminal: outcome.verdict.terminal }),
-    ...(lastError && { lastError: lastError.toJSON() }),
-    deployment: observed?.deployment,
-  };
 }
 
 /**
@@ -289,6 +188,8 @@ if (require.main === module) {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
+    stderrIsTTY: process.stderr.isTTY,
+    columns: process.stderr.columns,
   }).then((code) => {
     process.exitCode = code;
   });

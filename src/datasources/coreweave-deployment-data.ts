@@ -19,7 +19,11 @@ import type {
 import { type ResolvedWaitOptions, resolveWaitOptions, type WaitOptions } from "../api/wait";
 import { Construct, type IConstruct } from "constructs";
 import { cdkFor } from "../cdk";
-import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
+import {
+  DEPLOYMENT_IDS_KEY,
+  type DeploymentLookupResult,
+  type DeploymentSource,
+} from "../lookup/deployment-source";
 import { LookupNotRecordedError, RECORD_COMMAND } from "../lookup/lookup-file";
 import { deploymentSourceFor, useDeploymentSource } from "../lookup/source-selection";
 import type { TerraformResourceElement } from "../terraform/element-types";
@@ -275,6 +279,7 @@ export class CoreweaveDeploymentData extends Construct {
     this.updatedAt = status.updatedAt;
     this.isReady = evaluateReadiness(raw).ready;
     this.record = terraformData(this, "record", { input: recordedFacts(spec, status) });
+    listInStack(this, deploymentId);
   }
 
   /** Set when replay mode found no entry: every output that needs a fact throws it. */
@@ -370,6 +375,24 @@ function placeholder(deploymentId: string): Deployment {
     spec: { id: deploymentId, name: "", gatewayIds: [], organizationId: "", disabled: false },
     status: { status: "STATUS_UNSPECIFIED", conditions: [] },
   };
+}
+
+const deploymentIdsByStack = new WeakMap<IConstruct, string[]>();
+
+/**
+ * Lists the lookup's deployment ID in its stack's `cdk.tf.json`, under the `//` comment that
+ * Terraform ignores (see `DEPLOYMENT_IDS_KEY`). The override holds the stack's one array, which
+ * later lookups extend: it is written out at synth.
+ */
+function listInStack(scope: Construct, deploymentId: string): void {
+  const stack = cdkFor(scope).TerraformStack.of(scope);
+  let ids = deploymentIdsByStack.get(stack);
+  if (!ids) {
+    ids = [];
+    deploymentIdsByStack.set(stack, ids);
+    stack.addOverride(`//.${DEPLOYMENT_IDS_KEY}`, ids);
+  }
+  if (!ids.includes(deploymentId)) ids.push(deploymentId);
 }
 
 const notRecordedByApp = new WeakMap<IConstruct, Set<string>>();

@@ -17,6 +17,12 @@ export const LOOKUP_MODES = ["live", "record", "replay"] as const;
 export type LookupMode = (typeof LOOKUP_MODES)[number];
 /** The cdktf context key that may set the lookup mode (the environment variable wins). */
 export const LOOKUP_MODE_CONTEXT = "coreweaveLookupMode";
+/**
+ * Where a synthesized stack lists the deployment IDs its lookups read: a key of the stack's `//`
+ * comment object in `cdk.tf.json` (Terraform ignores it), which `coreweave-inference wait --stack`
+ * reads, so a pipeline waits for exactly what the plan gates.
+ */
+export const DEPLOYMENT_IDS_KEY = "coreweave_deployment_ids";
 
 export interface DeploymentLookupRequest {
   readonly deploymentId: string;
