@@ -7,8 +7,8 @@ import type { ConnectionOptionNames } from "./connection";
 import type { Deployment } from "./deployment";
 import { GRPC_CODE_NAMES } from "./errors";
 import { parseRetryAfterMs } from "./retry";
-import { formatPath, parseGetDeploymentResponse } from "./schema";
-import { isRecord, redactSecret, sanitizeText } from "./text";
+import { parseGetDeploymentResponse } from "./schema";
+import { formatPath, isRecord, redactSecret, sanitizeText } from "./text";
 
 /** What the classification and the messages of one lookup need to know. */
 export interface LookupContext {

@@ -6,7 +6,7 @@ import type {
   DeploymentStatus,
   GetDeploymentResponseJson,
 } from "./deployment";
-import { printable } from "./text";
+import { formatPath } from "./text";
 
 /**
  * Zod schema of `GET /v1alpha1/inference/deployments/{id}` (CoreWeave Inference API v1alpha1).
@@ -107,22 +107,6 @@ export interface SchemaViolation {
 export type ParseResult =
   | { readonly ok: true; readonly deployment: Deployment }
   | { readonly ok: false; readonly violations: readonly SchemaViolation[] };
-
-/**
- * Renders a zod path the way users write it: `deployment.spec.gatewayIds[0]`. Keys of free-form
- * maps come from the body, so any key that is not a plain identifier is shown quoted, cleaned of
- * control, bidi and invisible characters and cut to 40 characters.
- */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((out, key) => {
-    if (typeof key === "number") return `${out}[${key}]`;
-    const name = String(key);
-    if (!/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(name)) {
-      return `${out}[${JSON.stringify(printable(name, 40))}]`;
-    }
-    return out === "" ? name : `${out}.${name}`;
-  }, "");
-}
 
 /** Validates a decoded JSON body. Pure: no I/O, never throws. */
 export function parseGetDeploymentResponse(body: unknown): ParseResult {

@@ -112,3 +112,19 @@ export function withoutUndefined<T extends object>(options: T): Partial<T> {
     Object.entries(options).filter(([, value]) => value !== undefined),
   ) as Partial<T>;
 }
+
+/**
+ * Renders a path into a JSON value the way users write it: `deployment.spec.gatewayIds[0]`. Keys of free-form
+ * maps come from the body, so any key that is not a plain identifier is shown quoted, cleaned of
+ * control, bidi and invisible characters and cut to 40 characters.
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => {
+    if (typeof key === "number") return `${out}[${key}]`;
+    const name = String(key);
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,39}$/.test(name)) {
+      return `${out}[${JSON.stringify(printable(name, 40))}]`;
+    }
+    return out === "" ? name : `${out}.${name}`;
+  }, "");
+}

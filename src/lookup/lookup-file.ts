@@ -10,7 +10,6 @@ import { isAbsolute, join } from "node:path";
 import { resolveEndpoint, TOKEN_ENV } from "../api/connection";
 import { formatDuration } from "../api/duration";
 import { ConfigurationError, DeploymentTerminalError, WaitTimeoutError } from "../api/errors";
-import { parseGetDeploymentResponse } from "../api/schema";
 import { isRecord } from "../api/text";
 import type { Deployment } from "../api/deployment";
 import { judge, type ResolvedWaitOptions } from "../api/wait";
@@ -70,6 +69,10 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
     return broken(`expected {"version": ${FORMAT_VERSION}, "deployments": {...}}`);
   }
   const entries = new Map<string, LookupFileEntry>();
+  // Loaded here, not at import: zod costs about 40 ms to load, which a live synth (no file) and
+  // the CLI's other commands need not pay.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { parseGetDeploymentResponse } = require("../api/schema") as typeof import("../api/schema");
   for (const [id, entry] of Object.entries(data.deployments)) {
     const where = `deployments[${JSON.stringify(id).slice(0, 80)}]`;
     if (!isRecord(entry) || typeof entry.endpoint !== "string") {

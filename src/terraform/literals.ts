@@ -7,7 +7,7 @@
  *   token's value, whatever escaping surrounds it, so such text could stand for any value of the
  *   user's stack (a sensitive variable, say). It cannot be made literal; it is refused.
  */
-import { formatPath } from "../api/schema";
+import { formatPath } from "../api/text";
 import { anyCdk } from "../cdk";
 
 /** The start of CDKTF's string, list and map token markers. */
