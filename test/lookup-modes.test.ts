@@ -2,7 +2,7 @@
  * Lookup modes for a whole app (live, record, replay), scoped sources, prefetch and the `wait`
  * prop: real `App`s with validation, the default sources, and the emulator in a child process.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +16,8 @@ import {
   startEmulatorProcess,
   type EmulatorProcess,
 } from "../src/testing";
+import type { Deployment } from "../src/client";
+import { writeLookupFile } from "../src/lookup/lookup-file";
 
 const TOKEN = "cw-modes-secret-8c1e4b7d";
 let emulator: EmulatorProcess;
@@ -108,6 +110,7 @@ describe("record, then replay", () => {
     expect(Object.keys(saved.deployments)).toEqual(["dep-1", "dep-2"]);
     expect(Object.keys(saved.deployments["dep-1"])).toEqual([
       "deployment",
+      "digest",
       "endpoint",
       "recordedAt",
     ]);
@@ -122,6 +125,42 @@ describe("record, then replay", () => {
     expect(await requests()).toBe(0);
     expect(replayed.deployment).toEqual(recorded.deployment);
     expect(replayed.observedAt).toBe(saved.deployments["dep-2"].recordedAt);
+  });
+
+  it("replays unchanged entries without loading the schema, and validates an edited one in full", async () => {
+    const file = lookupFile();
+    writeLookupFile(
+      file,
+      new Map(
+        ["dep-1", "dep-2"].map((id) => [
+          id,
+          {
+            recordedAt: new Date().toISOString(),
+            endpoint: "https://api.coreweave.com/",
+            deployment: deploymentFixture(id).deployment as Deployment,
+          },
+        ]),
+      ),
+    );
+    const read = `const { readLookupFile } = require("./src/lookup/lookup-file");
+      const entries = readLookupFile(${JSON.stringify(file)});
+      const zod = Object.keys(require.cache).some((f) => /[\\/]node_modules[\\/]zod[\\/]/.test(f));
+      process.stdout.write(JSON.stringify({ ids: [...entries.keys()], zod }));`;
+    const run = () =>
+      spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", read], {
+        cwd: join(__dirname, ".."),
+        encoding: "utf8",
+      });
+    expect(JSON.parse(run().stdout)).toEqual({ ids: ["dep-1", "dep-2"], zod: false });
+
+    // A hand edit that keeps the digest: the entry no longer matches it, so it is checked.
+    const saved = JSON.parse(readFileSync(file, "utf8"));
+    saved.deployments["dep-2"].deployment.spec.gatewayIds = "gw-1";
+    writeFileSync(file, JSON.stringify(saved));
+    const edited = run();
+    expect(edited.stderr).toMatch(
+      /is not a CoreWeave lookup file: deployments\["dep-2"\]\.deployment\.spec\.gatewayIds must be array, got string/,
+    );
   });
 
   it("fails synth once, listing every missing ID and the command that records them", () => {

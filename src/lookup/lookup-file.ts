@@ -5,6 +5,7 @@
  * `answerFromFixedFacts`. Free of CDKTF, and starts no lookup worker: the CLI reads and resets the
  * file too.
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { resolveEndpoint, TOKEN_ENV } from "../api/connection";
@@ -47,8 +48,22 @@ export interface LookupFileEntry {
 }
 
 /**
- * Reads the file. A missing file reads as empty. Every entry is checked like an API answer, so a
- * hand-edited file cannot slip an invalid deployment into a stack.
+ * The digest written beside each entry's deployment: SHA-256 of the deployment as this library
+ * validated it (sorted keys) and of the schema's generation. An entry whose deployment still
+ * matches it is the one that was validated when recorded; any other (hand-edited, or written by
+ * hand without a digest) is validated again in full. Saves replay loading the schema (about 40 ms)
+ * and checking every entry. Not a security seal: whoever edits the file can write any facts.
+ */
+function digestOf(deployment: unknown): string {
+  return createHash("sha256")
+    .update(`cdktf-coreweave-inference schema 1\n${JSON.stringify(deployment, sortKeys)}`)
+    .digest("hex");
+}
+
+/**
+ * Reads the file. A missing file reads as empty. Every entry is checked like an API answer, unless
+ * it is unchanged since it was (see `digestOf`), so a hand-edited file cannot slip an invalid
+ * deployment into a stack.
  */
 export function readLookupFile(path: string): Map<string, LookupFileEntry> {
   if (!existsSync(path)) return new Map();
@@ -69,10 +84,6 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
     return broken(`expected {"version": ${FORMAT_VERSION}, "deployments": {...}}`);
   }
   const entries = new Map<string, LookupFileEntry>();
-  // Loaded here, not at import: zod costs about 40 ms to load, which a live synth (no file) and
-  // the CLI's other commands need not pay.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { parseGetDeploymentResponse } = require("../api/schema") as typeof import("../api/schema");
   for (const [id, entry] of Object.entries(data.deployments)) {
     const where = `deployments[${JSON.stringify(id).slice(0, 80)}]`;
     if (!isRecord(entry) || typeof entry.endpoint !== "string") {
@@ -81,16 +92,24 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
     if (typeof entry.recordedAt !== "string" || Number.isNaN(Date.parse(entry.recordedAt))) {
       return broken(`${where}.recordedAt is not an RFC 3339 time`);
     }
-    const parsed = parseGetDeploymentResponse({ deployment: entry.deployment });
-    if (!parsed.ok) {
-      const [first] = parsed.violations;
-      return broken(`${where}.${first.path} ${first.problem}`);
+    let deployment = entry.deployment as Deployment;
+    if (entry.digest !== digestOf(entry.deployment)) {
+      // Loaded only here: zod costs about 40 ms to load, which a live synth (no file), a replay
+      // of unchanged entries and the CLI's other commands need not pay.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const schema = require("../api/schema") as typeof import("../api/schema");
+      const parsed = schema.parseGetDeploymentResponse({ deployment: entry.deployment });
+      if (!parsed.ok) {
+        const [first] = parsed.violations;
+        return broken(`${where}.${first.path} ${first.problem}`);
+      }
+      deployment = parsed.deployment;
     }
-    if (parsed.deployment.spec.id !== id) return broken(`${where} holds another deployment`);
+    if (deployment.spec.id !== id) return broken(`${where} holds another deployment`);
     entries.set(id, {
       recordedAt: new Date(entry.recordedAt).toISOString(),
       endpoint: entry.endpoint,
-      deployment: parsed.deployment,
+      deployment,
     });
   }
   return entries;
@@ -101,7 +120,11 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
  * Written to a temporary file and renamed, so an interrupted synth never leaves half a file.
  */
 export function writeLookupFile(path: string, entries: ReadonlyMap<string, LookupFileEntry>): void {
-  const file = { version: FORMAT_VERSION, deployments: Object.fromEntries(entries) };
+  const deployments = [...entries].map(([id, entry]) => [
+    id,
+    { ...entry, digest: digestOf(entry.deployment) },
+  ]);
+  const file = { version: FORMAT_VERSION, deployments: Object.fromEntries(deployments) };
   const text = `${JSON.stringify(file, sortKeys, 2)}\n`;
   const temporary = `${path}.${process.pid}.tmp`;
   writeFileSync(temporary, text);
