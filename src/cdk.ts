@@ -21,15 +21,15 @@ export type CdkLibraryName = (typeof SUPPORTED_LIBRARIES)[number];
 const STACK_MARKER = Symbol.for("cdktf/TerraformStack");
 
 /** The libraries the app can load, found without loading them (a resolve is cheap, a load not). */
-const installed: readonly CdkLibraryName[] = SUPPORTED_LIBRARIES.filter((name) => {
-  try {
-    require.resolve(name);
-    return true;
-  } catch (error) {
-    if (isModuleNotFound(error, name)) return false;
-    throw error;
-  }
-});
+const installed: readonly { readonly name: CdkLibraryName; readonly path: string }[] =
+  SUPPORTED_LIBRARIES.flatMap((name) => {
+    try {
+      return [{ name, path: require.resolve(name) }];
+    } catch (error) {
+      if (isModuleNotFound(error, name)) return [];
+      throw error;
+    }
+  });
 
 if (installed.length === 0) {
   const error = new Error(
@@ -40,19 +40,28 @@ if (installed.length === 0) {
   throw error;
 }
 
+/** The libraries this module has loaded: every element of every lookup asks for one. */
+const required = new Map<string, CdkLibrary>();
+
 /**
  * The installed libraries, the ones the app has loaded already first. Each is loaded on first
  * need only: an app has its own library loaded before it builds a stack, and loading the other one
  * as well (where both are installed, mid-migration) would cost about 70 ms for nothing.
  */
 function* libraries(): Generator<CdkLibrary> {
-  const loadedFirst = [...installed].sort((a, b) => Number(isLoaded(b)) - Number(isLoaded(a)));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  for (const name of loadedFirst) yield require(name) as CdkLibrary;
-}
-
-function isLoaded(name: CdkLibraryName): boolean {
-  return require.cache[require.resolve(name)] !== undefined;
+  const loadedFirst = [...installed].sort(
+    (a, b) =>
+      Number(require.cache[b.path] !== undefined) - Number(require.cache[a.path] !== undefined),
+  );
+  for (const { path } of loadedFirst) {
+    let lib = required.get(path);
+    if (!lib) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      lib = require(path) as CdkLibrary;
+      required.set(path, lib);
+    }
+    yield lib;
+  }
 }
 
 /** The library of the stack that holds `scope`: the one whose elements that stack accepts. */
@@ -68,7 +77,7 @@ export function cdkFor(scope: IConstruct): CdkLibrary {
     if (stack instanceof lib.TerraformStack) return lib;
   }
   throw new ConfigurationError(
-    `${scope.node.path}: the stack is not a TerraformStack of the ${installed.join(" or ")} ` +
+    `${scope.node.path}: the stack is not a TerraformStack of the ${installedLibraries().join(" or ")} ` +
       "that cdktf-coreweave-inference loaded. Your app probably has two copies of the CDK " +
       "library; `npm ls cdktf cdktn` shows them. Keep one.",
   );
@@ -81,7 +90,7 @@ export function anyCdk(): CdkLibrary {
 
 /** The names of the libraries installed, e.g. `["cdktn"]`. */
 export function installedLibraries(): CdkLibraryName[] {
-  return [...installed];
+  return installed.map(({ name }) => name);
 }
 
 function isModuleNotFound(error: unknown, name: string): boolean {
