@@ -290,6 +290,8 @@ export class LiveTable {
             status: observation.deployment.status.status,
             ready: observation.verdict.ready,
             note: observation.verdict.ready ? "ready" : (firstUnmet(observation.verdict) ?? ""),
+            // A ready one is not polled again: its time stops.
+            endedMs: observation.verdict.ready ? Date.now() - this.#started : undefined,
           }
         : { ...state, note: `poll failed: ${firstLine(error?.message ?? "")}` },
     );
