@@ -3,55 +3,17 @@
  * --keep-going, one JSON object per deployment, IDs from a synthesized stack, CI results
  * (GitHub step summary and annotations, JUnit) and the live table on a terminal.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { XMLValidator } from "fast-xml-parser";
 import { CoreweaveDeploymentData, DeploymentReadinessGate } from "../src";
-import { runCli } from "../src/cli/main";
-import { CoreweaveEmulator, deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
+import { deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
+import { cliHarness } from "./support/cli-harness";
 
 const TOKEN = "cw-fleet-secret-8c1e4b2d";
-let emulator: CoreweaveEmulator;
-let url: string;
-let scratch: string;
-
-beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "cw-fleet-"));
-  emulator = new CoreweaveEmulator({ token: TOKEN });
-  url = await emulator.start();
-});
-afterAll(async () => {
-  await emulator.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
-beforeEach(() => emulator.reset());
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-async function cli(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-  tty: { stderrIsTTY?: boolean; columns?: number } = {},
-): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const started = Date.now();
-  const code = await runCli(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: { COREWEAVE_API_ENDPOINT: url, COREWEAVE_API_TOKEN: TOKEN, ...env },
-    ...tty,
-  });
-  expect(stdout + stderr).not.toContain(TOKEN);
-  return { code, stdout, stderr, ms: Date.now() - started };
-}
+const harness = cliHarness(TOKEN);
+const { emulator, cli } = harness;
 
 const ready = (id: string) => emulator.setDeployment(id, deploymentFixture(id));
 const failed = (id: string) =>
@@ -171,7 +133,7 @@ describe("wait on many", () => {
 
 describe("--stack", () => {
   function synthesize(name: string, ids: readonly string[]): string {
-    const outdir = mkdtempSync(join(scratch, "out-"));
+    const outdir = mkdtempSync(join(harness.scratch, "out-"));
     const app = new App({ outdir });
     const stack = new TerraformStack(app, name);
     const source = new InMemoryDeploymentSource(
@@ -201,7 +163,7 @@ describe("--stack", () => {
   });
 
   it("refuses a folder with no synthesized stack, in one line naming the flag", async () => {
-    const run = await cli(["wait", "--stack", scratch]);
+    const run = await cli(["wait", "--stack", harness.scratch]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(
       /^coreweave-inference: --stack ".*" holds no readable cdk\.tf\.json .*\n$/,
@@ -213,8 +175,8 @@ describe("CI results", () => {
   it("appends a step summary, annotates what is not ready, and writes JUnit", async () => {
     ready("a");
     failed("b");
-    const summary = join(scratch, "summary.md");
-    const junit = join(scratch, "report.xml");
+    const summary = join(harness.scratch, "summary.md");
+    const junit = join(harness.scratch, "report.xml");
     const run = await cli(["wait", "a", "b", "--timeout", "5s", ...fast, "--junit", junit], {
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_ACTIONS: "true",
@@ -240,7 +202,7 @@ describe("CI results", () => {
 
   it("exits 3 when the JUnit report cannot be written, saying so", async () => {
     ready("a");
-    const run = await cli(["get", "a", "--junit", join(scratch, "no-such-dir", "r.xml")]);
+    const run = await cli(["get", "a", "--junit", join(harness.scratch, "no-such-dir", "r.xml")]);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(/could not write --junit/);
   });

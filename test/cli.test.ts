@@ -6,52 +6,14 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runCli } from "../src/cli/main";
-import { CoreweaveEmulator } from "../src/testing/emulator";
 import { deploymentFixture } from "../src/testing/fixtures";
+import { cliHarness } from "./support/cli-harness";
 
 const TOKEN = "cw-cli-secret-3b5d7f9a";
-let emulator: CoreweaveEmulator;
-let url: string;
-let scratch: string;
-
-beforeAll(async () => {
-  scratch = mkdtempSync(join(tmpdir(), "cw-cli-"));
-  emulator = new CoreweaveEmulator({ token: TOKEN });
-  url = await emulator.start();
-});
-afterAll(async () => {
-  await emulator.stop();
-  rmSync(scratch, { recursive: true, force: true });
-});
-beforeEach(() => emulator.reset());
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(args, {
-    stdout: (text) => (stdout += text),
-    stderr: (text) => (stderr += text),
-    env: {
-      COREWEAVE_API_ENDPOINT: url,
-      COREWEAVE_API_TOKEN: TOKEN,
-      // Never the repository's own directory, whatever a command does.
-      COREWEAVE_LOOKUP_FILE: join(scratch, "lookups.json"),
-      ...env,
-    },
-  });
-  expect(stdout + stderr).not.toContain(TOKEN);
-  return { code, stdout, stderr };
-}
+const harness = cliHarness(TOKEN);
+const { emulator, cli } = harness;
 
 /** A loopback URL where nothing listens: a port just freed. */
 async function closedPortUrl(): Promise<string> {
@@ -374,11 +336,11 @@ describe("configuration errors speak CLI", () => {
   });
 
   it("names --endpoint when the flag is the bad endpoint, and the fix for an API path", async () => {
-    const run = await cli(["get", "dep", "--endpoint", `${url}/v1alpha1`]);
+    const run = await cli(["get", "dep", "--endpoint", `${harness.url}/v1alpha1`]);
     expect(run.code).toBe(3);
     expect(run.stderr).toBe(
       `coreweave-inference: --endpoint ends with the API path /v1alpha1, which every request ` +
-        `adds itself. Set it to the base URL without that path: ${url}/\n`,
+        `adds itself. Set it to the base URL without that path: ${harness.url}/\n`,
     );
     expect(emulator.requestLog()).toHaveLength(0);
   });
@@ -386,7 +348,7 @@ describe("configuration errors speak CLI", () => {
 
 describe("lookups", () => {
   it("records, shows and resets entries of the lookup file", async () => {
-    const file = join(scratch, "coreweave-lookups.json");
+    const file = join(harness.scratch, "coreweave-lookups.json");
     const env = { COREWEAVE_LOOKUP_FILE: file };
     emulator.setDeployment("dep-a", deploymentFixture("dep-a"));
     emulator.setDeployment("dep-b", { deployment: creating("dep-b") });
@@ -417,7 +379,7 @@ describe("the bin", () => {
     const child = spawn(
       process.execPath,
       ["--require", "tsx/cjs", join(__dirname, "..", "src", "cli", "main.ts"), "wait", "dep-bin"],
-      { env: { ...process.env, COREWEAVE_API_ENDPOINT: url, COREWEAVE_API_TOKEN: TOKEN } },
+      { env: { ...process.env, COREWEAVE_API_ENDPOINT: harness.url, COREWEAVE_API_TOKEN: TOKEN } },
     );
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
