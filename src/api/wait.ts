@@ -168,11 +168,15 @@ export async function waitForReady(
       if (outcome !== "pending") return { ...ended(), ...last, outcome };
     } catch (error) {
       if (!(error instanceof CoreweaveError) || !isRetryable(error)) throw error;
-      lastError = error;
-      failures++;
-      hooks.onPollFailure?.(error);
-      progress(`poll failed, will retry: ${sanitizeText(error.message, 200)}`);
-      delay = Math.max(backoffDelayMs(failures - 1, backoff), error.retryAfterMs ?? 0);
+      // A poll that the wait's own end cut short says nothing about the API: the last real
+      // failure stays the one reported (not "no answer within 1 ms").
+      if (lastError === undefined || Date.now() < deadline) {
+        lastError = error;
+        failures++;
+        hooks.onPollFailure?.(error);
+        progress(`poll failed, will retry: ${sanitizeText(error.message, 200)}`);
+        delay = Math.max(backoffDelayMs(failures - 1, backoff), error.retryAfterMs ?? 0);
+      }
     }
     const remaining = deadline - Date.now();
     if (remaining > 0) await sleep(Math.min(delay, remaining), undefined, { signal });
