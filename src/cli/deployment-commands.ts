@@ -16,21 +16,14 @@ import {
   deploymentIdsOfStack,
   exitCodeOf,
   limitedClient,
+  overallOutcome,
   readAll,
   type ResultRow,
   rowOf,
   waitForAll,
 } from "./fleet";
 import { renderDeployment } from "./render";
-import {
-  annotations,
-  jsonRow,
-  junitReport,
-  LiveTable,
-  overallOutcome,
-  stepSummary,
-  useColour,
-} from "./reports";
+import { annotations, jsonRow, junitReport, LiveTable, stepSummary, useColour } from "./reports";
 
 /** The deployments a command is about, and whether it keeps the single-deployment output. */
 interface Targets {

@@ -48,13 +48,27 @@ export interface ResultRow {
   readonly lastError?: CoreweaveError;
 }
 
-/** Exit code of a run: 0 only if every deployment is fine; else the worst outcome wins. */
+/** The exit code each outcome stands for; the run takes its worst outcome's. */
+const EXIT_OF: Readonly<Record<RowOutcome, number>> = {
+  terminal: EXIT.terminal,
+  error: EXIT.apiError,
+  unreachable: EXIT.apiError,
+  timeout: EXIT.notReady,
+  cancelled: EXIT.notReady,
+  not_ready: EXIT.notReady,
+  ready: EXIT.ok,
+};
+
+/** The outcome of a run as a whole: the worst of its rows (the order of `EXIT_OF`). */
+export function overallOutcome(rows: readonly ResultRow[]): RowOutcome {
+  const worstFirst = Object.keys(EXIT_OF) as RowOutcome[];
+  return worstFirst.find((outcome) => rows.some((row) => row.outcome === outcome)) ?? "ready";
+}
+
+/** Exit code of a run: 0 only if every deployment is fine; else the worst outcome's. */
 export function exitCodeOf(rows: readonly ResultRow[], fine: readonly RowOutcome[]): number {
-  const has = (...outcomes: RowOutcome[]) => rows.some((row) => outcomes.includes(row.outcome));
   if (rows.every((row) => fine.includes(row.outcome))) return EXIT.ok;
-  if (has("terminal")) return EXIT.terminal;
-  if (has("error", "unreachable")) return EXIT.apiError;
-  return EXIT.notReady;
+  return EXIT_OF[overallOutcome(rows)];
 }
 
 /**

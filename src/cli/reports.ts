@@ -27,20 +27,6 @@ export function jsonRow(row: ResultRow) {
   };
 }
 
-/** The outcome of a run as a whole: the worst of its rows, as the exit code ranks them. */
-export function overallOutcome(rows: readonly ResultRow[]): RowOutcome {
-  const rank: readonly RowOutcome[] = [
-    "terminal",
-    "error",
-    "unreachable",
-    "timeout",
-    "cancelled",
-    "not_ready",
-    "ready",
-  ];
-  return rank.find((outcome) => rows.some((row) => row.outcome === outcome)) ?? "ready";
-}
-
 /** The first thing that keeps a deployment from being ready: a condition if one is unmet. */
 export function firstBlocker(row: ResultRow): string {
   if (row.outcome === "ready") return "";
