@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: what lookups cost as users pay it. Every sample is a whole, fresh `node`
  * process (bench/sample.ts) timed from spawn to exit: Node's start-up, loading cdktf and the
- * compiled package (dist/), the lookup worker's start, a real `app.synth()` with validation on,
+ * compiled package (dist/), the lookup thread's start, a real `app.synth()` with validation on,
  * and exit. The emulator answers on loopback with 50 ms of latency per request.
  *
  * Each lookup cell is compared with a literal cell of the same N: the same stack, the same

@@ -3,7 +3,7 @@
  * loads cdktf, builds one stack of N gated deployments either with the library or from
  * literals, runs a real `app.synth()` with validation on, and prints one JSON line
  * (`SampleResult`). The parent times the whole process, so Node's start-up, loading cdktf and the
- * library, and the lookup worker's start are all counted, as a user's `cdktf synth` pays them.
+ * library, and the lookup thread's start are all counted, as a user's `cdktf synth` pays them.
  *
  * Only `import type` here: the transpiled file runs alone, and gets the paths of the modules it
  * loads from its config.

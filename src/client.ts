@@ -4,18 +4,43 @@
  * one error class per way a call can fail (`DeploymentLookupError.reason` is one of them).
  * Importing it loads neither cdktf nor cdktn, and starts no worker thread.
  */
-export { CoreweaveInferenceClient } from "./api/client";
-export type { CoreweaveClientOptions } from "./api/client";
+export { CoreweaveInferenceClient } from "./api/coreweave-inference-client";
+export type {
+  CoreweaveClientOptions,
+  GetDeploymentOptions,
+} from "./api/coreweave-inference-client";
+export { MAX_REQUESTS_IN_FLIGHT, limitRequests } from "./api/concurrency";
 export { CONNECTION_DEFAULTS, DEFAULT_ENDPOINT, ENDPOINT_ENV, TOKEN_ENV } from "./api/connection";
-export type { ConnectionOptions } from "./api/connection";
+export type {
+  ConnectionOptionNames,
+  ConnectionOptions,
+  ResolvedConnection,
+} from "./api/connection";
 export { DEFAULT_RETRY_POLICY } from "./api/retry";
 export type { BackoffOptions, RetryPolicy } from "./api/retry";
 
-// Waiting until a deployment is ready (the policy types are in the root entry point)
+// What "ready" means, and waiting until a deployment is
 export { describeNotReady, evaluateReadiness, policyWarnings } from "./api/readiness";
-export type { FreshnessBound } from "./api/readiness";
-export { resolveWaitOptions, waitForReady, waitOutcomeError } from "./api/wait";
-export type { WaitHooks, WaitObservation, WaitOutcome } from "./api/wait";
+export type {
+  FreshnessBound,
+  ReadinessPolicy,
+  ReadinessVerdict,
+  ResolvedReadinessPolicy,
+} from "./api/readiness";
+export {
+  DEFAULT_POLL_INTERVAL_MS,
+  resolveWaitOptions,
+  waitForReady,
+  waitOutcomeError,
+} from "./api/wait";
+export type {
+  ResolvedWaitOptions,
+  WaitClient,
+  WaitHooks,
+  WaitObservation,
+  WaitOptions,
+  WaitOutcome,
+} from "./api/wait";
 
 // Errors
 export {
@@ -25,6 +50,7 @@ export {
   CoreweaveApiError,
   CoreweaveError,
   DeploymentNotFoundError,
+  DeploymentNotReadyError,
   DeploymentTerminalError,
   InvalidArgumentError,
   InvalidDeploymentIdError,
@@ -59,5 +85,7 @@ export type {
   DeploymentStatus,
   DeploymentStatusBlock,
   DeploymentTraffic,
+  GetDeploymentResponseJson,
   KnownDeploymentStatus,
+  WireCondition,
 } from "./api/deployment";

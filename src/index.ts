@@ -3,32 +3,32 @@
  * and the API's error classes and data types are in `cdktf-coreweave-inference/client`; the
  * emulator and fixtures in `cdktf-coreweave-inference/testing`.
  */
-// First: starts the lookup worker early when a live lookup is likely (see the module).
-import "./lookup/sync-lookup-worker";
+// First: starts the lookup thread early when a live lookup is likely (see the module).
+import "./lookup/lookup-thread";
 
 // The constructs, and what they throw
-export {
-  CoreweaveDeploymentData,
-  DeploymentFieldMissingError,
-  DeploymentLookupError,
-} from "./datasources/coreweave-deployment-data";
+export { CoreweaveDeploymentData } from "./datasources/coreweave-deployment-data";
+export { DeploymentFieldMissingError, DeploymentLookupError } from "./datasources/lookup-errors";
 export type { CoreweaveDeploymentDataProps } from "./datasources/coreweave-deployment-data";
 export {
   DEFAULT_GATE_MAX_AGE_MS,
   DeploymentReadinessGate,
   GATE_MAX_AGE_ENV,
-  LOOKUP_CLOCK_SKEW_MS,
 } from "./constructs/deployment-readiness-gate";
 export type {
   DeploymentReadinessGateProps,
   GateResourceType,
 } from "./constructs/deployment-readiness-gate";
 
+// The Terraform elements the constructs create, typed for cdktf and cdktn alike
+export type { TerraformDependable, TerraformResourceElement } from "./terraform/element-types";
+
 // Untrusted text of your own, made safe for Terraform the way the constructs do it
 export { isTokenShaped, toTerraformLiteral } from "./terraform/literals";
 
 // Where lookups come from
 export {
+  LOOKUP_CLOCK_SKEW_MS,
   LOOKUP_FILE_ENV,
   LOOKUP_FILE_NAME,
   LOOKUP_MODE_CONTEXT,
@@ -41,11 +41,8 @@ export type {
   LookupMode,
 } from "./lookup/deployment-source";
 export { LiveDeploymentSource } from "./lookup/live-deployment-source";
-export {
-  LookupNotRecordedError,
-  RecordingDeploymentSource,
-  ReplayDeploymentSource,
-} from "./lookup/lookup-file";
+export { RecordingDeploymentSource } from "./lookup/recording-deployment-source";
+export { LookupNotRecordedError, ReplayDeploymentSource } from "./lookup/replay-deployment-source";
 
 // What "ready" means, and how a lookup waits for it
 export type { ReadinessPolicy, ReadinessVerdict, ResolvedReadinessPolicy } from "./api/readiness";

@@ -12,7 +12,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
-import { CoreweaveInferenceClient, type CoreweaveClientOptions } from "../src/api/client";
+import {
+  CoreweaveInferenceClient,
+  type CoreweaveClientOptions,
+} from "../src/api/coreweave-inference-client";
 import {
   ApiConnectionError,
   CoreweaveApiError,
@@ -185,7 +188,7 @@ describe("TLS verification failures", () => {
     const misnamed = await httpsServer("other");
     // NODE_EXTRA_CA_CERTS is read when Node starts: run the client in a child process.
     const script = `
-      const { CoreweaveInferenceClient } = require(${JSON.stringify(join(ROOT, "src/api/client.ts"))});
+      const { CoreweaveInferenceClient } = require(${JSON.stringify(join(ROOT, "src/api/coreweave-inference-client.ts"))});
       (async () => {
         const results = [];
         for (const endpoint of process.argv.slice(1)) {

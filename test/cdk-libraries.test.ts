@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import * as cdktf from "cdktf";
 import { CoreweaveDeploymentData, DeploymentReadinessGate } from "../src";
-import { installedLibraries } from "../src/cdk";
+import { installedLibraries } from "../src/terraform/cdk-library";
 import { deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -4,11 +4,13 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deploymentFixture } from "../src/testing/fixtures";
+import { COMMANDS } from "../src/cli/main";
 import { cliHarness } from "./support/cli-harness";
 
 const TOKEN = "cw-cli-secret-3b5d7f9a";
@@ -118,7 +120,7 @@ describe("wait", () => {
       ready: false,
       status: "STATUS_CREATING",
       blockers: [
-        "status is STATUS_CREATING; the gate accepts STATUS_READY",
+        "status is STATUS_CREATING; ready needs STATUS_READY",
         "condition Ready is False (reason: ModelLoading; message: weights)",
       ],
     });
@@ -300,6 +302,17 @@ describe("usage errors exit 2", () => {
     [["wait", "dep", "--updated-after", "yesterday"], /not an RFC 3339 time/],
     [["get", "dep", "--colour"], /Unknown option '--colour' \(see/],
     [["lookups", "reset"], /takes deployment IDs, or --all/],
+    // A flag of another command is named as such, not run and ignored.
+    [["get", "dep", "--timeout", "5m"], /: get does not take --timeout \(see/],
+    [["lookups", "show", "--junit", "f"], /: lookups show does not take --junit \(see/],
+    [["lookups", "record", "dep", "--stack", "d"], /: lookups record does not take --stack/],
+    [["wait", ""], /: wait got an empty deployment ID; is the variable .* unset\?/],
+    [["get", "dep", ""], /: get got an empty deployment ID/],
+    [["wait", "dep", "--timeout", "0s"], /--timeout "0s": the duration must be above zero/],
+    [["wait", "dep", "--timeout", "-5s"], /--timeout "-5s" is negative: the duration must be/],
+    [["wait", "dep", "--interval=-1m"], /--interval "-1m" is negative/],
+    [["wait", "dep", "--timeout"], /Option '--timeout <value>' argument missing \(see/],
+    [["lookups", "frob"], /: lookups takes record, reset or show \(see/],
   ])("%j: one line that names the flag, no usage dump", async (args, message) => {
     const run = await cli(args as string[]);
     expect(run.code).toBe(2);
@@ -317,6 +330,49 @@ describe("usage errors exit 2", () => {
     expect(run.stdout).toContain(
       "exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error",
     );
+  });
+
+  it("lists every command with its flags, and each command's usage on <command> --help", async () => {
+    const full = (await cli(["--help"])).stdout;
+    for (const command of COMMANDS) {
+      expect(full).toContain(`  ${command.name} ${command.operands}`.trimEnd());
+      expect(full).toContain(command.summary);
+      for (const flag of Object.keys(command.flags)) expect(full).toContain(`--${flag}`);
+      const own = await cli([...command.name.split(" "), "--help"]);
+      expect(own.code).toBe(0);
+      expect(own.stdout).toMatch(new RegExp(`^usage: coreweave-inference ${command.name} `));
+      const others = COMMANDS.flatMap((c) => Object.keys(c.flags)).filter(
+        (flag) => !(flag in command.flags),
+      );
+      for (const flag of others) expect(own.stdout).not.toContain(`--${flag} `);
+    }
+    expect(COMMANDS.map((c) => c.name)).toEqual([
+      "get",
+      "lookups record",
+      "lookups reset",
+      "lookups show",
+      "wait",
+    ]);
+  });
+
+  it("gives a flag one meaning in every command that takes it", () => {
+    const seen = new Map<string, unknown>();
+    for (const command of COMMANDS) {
+      for (const [name, flag] of Object.entries(command.flags)) {
+        const { type, multiple } = flag;
+        expect({ name, type, multiple }).toEqual(
+          (seen.get(name) as object | undefined) ?? { name, type, multiple },
+        );
+        seen.set(name, { name, type, multiple });
+      }
+    }
+  });
+
+  it("takes flags before the command too, as before", async () => {
+    emulator.setDeployment("dep-f", deploymentFixture("dep-f"));
+    const run = await cli(["--json", "get", "dep-f"]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).deployment.spec.id).toBe("dep-f");
   });
 });
 
@@ -345,6 +401,47 @@ describe("configuration errors speak CLI", () => {
     expect(emulator.requestLog()).toHaveLength(0);
   });
 });
+
+/**
+ * A server on 127.0.0.1 that answers every deployment after a short delay and counts the requests
+ * in flight at once, at the server.
+ */
+async function countingServer(): Promise<{ url: string; peak: () => number; close: () => void }> {
+  let inFlight = 0;
+  let peak = 0;
+  const server = createHttpServer((request, response) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    const id = decodeURIComponent(request.url!.split("/").pop()!);
+    setTimeout(() => {
+      inFlight--;
+      response.setHeader("content-type", "application/json");
+      response.end(JSON.stringify(deploymentFixture(id)));
+    }, 30);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, peak: () => peak, close: () => server.close() };
+}
+
+describe.each([["lookups", "record"], ["get"], ["wait", "--timeout", "30s"]])(
+  "%s of 100 deployments",
+  (...command) => {
+    it("never has more than 32 requests in flight", async () => {
+      const server = await countingServer();
+      try {
+        const ids = Array.from({ length: 100 }, (_, i) => `dep-${i}`);
+        const run = await cli([...command, ...ids], { COREWEAVE_API_ENDPOINT: server.url });
+        expect(run.code).toBe(0);
+        // All at once would be 100; one at a time would take 3 s.
+        expect(server.peak()).toBe(32);
+      } finally {
+        server.close();
+      }
+    });
+  },
+);
 
 describe("lookups", () => {
   it("records, shows and resets entries of the lookup file", async () => {

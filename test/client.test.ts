@@ -1,6 +1,9 @@
 import { inspect } from "node:util";
 import { createServer, type Server, type Socket } from "node:net";
-import { CoreweaveInferenceClient, type CoreweaveClientOptions } from "../src/api/client";
+import {
+  CoreweaveInferenceClient,
+  type CoreweaveClientOptions,
+} from "../src/api/coreweave-inference-client";
 import {
   ApiConnectionError,
   ApiTimeoutError,

@@ -1,4 +1,4 @@
-import { encodeDeploymentId } from "../src/api/client";
+import { encodeDeploymentId } from "../src/api/coreweave-inference-client";
 import {
   CONNECTION_DEFAULTS,
   resolveApiToken,

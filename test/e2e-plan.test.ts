@@ -33,14 +33,14 @@ const cases: ReadonlyArray<{ id: string; overrides: Overrides; blockers: string[
     id: "e2e-creating",
     overrides: { status: "STATUS_CREATING", conditions: [notReady] },
     blockers: [
-      "status is STATUS_CREATING; the gate accepts STATUS_READY",
+      "status is STATUS_CREATING; ready needs STATUS_READY",
       "condition Ready is False (reason: ModelLoading; message: Downloading weights)",
     ],
   },
   {
     id: "e2e-error",
     overrides: { status: "STATUS_ERROR" },
-    blockers: ["status is STATUS_ERROR; the gate accepts STATUS_READY"],
+    blockers: ["status is STATUS_ERROR; ready needs STATUS_READY"],
   },
   {
     id: "e2e-failed",
@@ -51,7 +51,7 @@ const cases: ReadonlyArray<{ id: string; overrides: Overrides; blockers: string[
       ],
     },
     blockers: [
-      "status is STATUS_FAILED; the gate accepts STATUS_READY",
+      "status is STATUS_FAILED; ready needs STATUS_READY",
       "condition Ready is False (reason: ImagePullBackOff; message: pull failed)",
     ],
   },
@@ -73,7 +73,7 @@ const cases: ReadonlyArray<{ id: string; overrides: Overrides; blockers: string[
   {
     id: "e2e-unknown-status",
     overrides: { status: "STATUS_PAUSED" },
-    blockers: ["status is STATUS_PAUSED; the gate accepts STATUS_READY"],
+    blockers: ["status is STATUS_PAUSED; ready needs STATUS_READY"],
   },
 ];
 
@@ -123,7 +123,7 @@ const policyCases: ReadonlyArray<{
     id: "policy-unknown-status-still-blocked",
     overrides: { status: "STATUS_PAUSED" },
     policy: { acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING"], requiredConditions: [] },
-    blockers: ["status is STATUS_PAUSED; the gate accepts STATUS_READY or STATUS_UPDATING"],
+    blockers: ["status is STATUS_PAUSED; ready needs STATUS_READY or STATUS_UPDATING"],
   },
 ];
 const synthVerdicts = new Map<string, boolean>();

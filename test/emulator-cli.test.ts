@@ -127,6 +127,9 @@ describe("emulator CLI", () => {
       "9999999999",
       "--latency-ms must be a number of milliseconds from 0 to 2147483647, got 9999999999",
     ],
+    // The pipeline CLI's parser: the same words for the same mistakes.
+    ["--colour", "red", "Unknown option '--colour'"],
+    ["--port", "", '--port must be an integer from 0 to 65535, got ""'],
   ])("exits 2 with one line on stderr for %s %s", (flag, value, message) => {
     const result = spawnSync(process.execPath, cliArgs(flag, value), {
       encoding: "utf8",
@@ -158,9 +161,9 @@ describe("emulator CLI --help", () => {
     }
   });
 
-  it("is what the README details, with a curl example per control API route", () => {
-    const readme = readFileSync(join(repo, "README.md"), "utf8");
-    const curls = readme.split("\n").filter((line) => line.startsWith("curl "));
+  it("is what docs/emulator.md details, with a curl example per control API route", () => {
+    const page = readFileSync(join(repo, "docs", "emulator.md"), "utf8");
+    const curls = page.split("\n").filter((line) => line.startsWith("curl "));
     for (const { method, path } of CONTROL_ROUTES) {
       const route = new RegExp(`\\$URL${path.replace("{id}", "[^\\s/]+")}(\\s|$)`);
       // curl sends GET unless told otherwise.
@@ -168,7 +171,7 @@ describe("emulator CLI --help", () => {
       const example = curls.find((line) => route.test(line) && flag.test(line));
       expect({ method, path, example }).toEqual({ method, path, example: expect.any(String) });
     }
-    expect(readme).toContain("(examples/emulator/fixtures.json)");
+    expect(page).toContain("(../examples/emulator/fixtures.json)");
   });
 });
 

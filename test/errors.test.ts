@@ -15,6 +15,7 @@ import {
   RateLimitedError,
   ResponseTooLargeError,
   WaitTimeoutError,
+  DeploymentNotReadyError,
   DeploymentTerminalError,
   ServerError,
   TlsError,
@@ -135,6 +136,7 @@ describe("the kind table", () => {
     response_too_large: ResponseTooLargeError,
     wait_timeout: WaitTimeoutError,
     terminal: DeploymentTerminalError,
+    not_ready: DeploymentNotReadyError,
   };
 
   it.each(Object.entries(every))("rebuilds kind %s as its own class", (kind, ErrorClass) => {

@@ -1,14 +1,13 @@
 /** The examples synthesize to what they claim, from the in-memory source. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { CnameRecord } from "@cdktf/provider-dns/lib/cname-record";
 import { TxtRecordSet } from "@cdktf/provider-dns/lib/txt-record-set";
 import { deploymentFixture, InMemoryDeploymentSource } from "../src/testing";
 import { ServingDnsStack } from "../examples/provider-props";
-import { OPTIONS } from "../src/cli/cli-io";
+import { parseCommandLine } from "../src/cli/main";
 
 it("feeds gatewayIds and modelBucket into a generated provider binding's props", () => {
   const fixture = deploymentFixture("dep-dns");
@@ -47,10 +46,7 @@ describe.each(["github-actions.yml", "gitlab-ci.yml"])("examples/pipelines/%s", 
     expect(commands.length).toBeGreaterThan(0);
     for (const command of commands) {
       const args = command.split(" ").map((arg) => arg.replace(/^"(.*)"$/, "$1"));
-      expect(() =>
-        parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true }),
-      ).not.toThrow();
-      expect(args[0]).toMatch(/^(get|wait|lookups)$/);
+      expect(parseCommandLine(args)).toMatchObject({ command: expect.anything() });
     }
   });
 

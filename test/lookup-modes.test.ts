@@ -9,7 +9,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { CoreweaveDeploymentData, DeploymentLookupError, LiveDeploymentSource } from "../src";
-import { ConfigurationError, DeploymentTerminalError, WaitTimeoutError } from "../src/client";
+import {
+  ConfigurationError,
+  DeploymentNotReadyError,
+  DeploymentTerminalError,
+  WaitTimeoutError,
+} from "../src/client";
 import {
   deploymentFixture,
   InMemoryDeploymentSource,
@@ -435,7 +440,9 @@ describe("the wait prop", () => {
     } catch (caught) {
       error = caught;
     }
-    expect((error as DeploymentLookupError).reason).toBeInstanceOf(WaitTimeoutError);
+    // Nothing waited, so no timeout: the facts are not ready and cannot change.
+    expect((error as DeploymentLookupError).reason).toBeInstanceOf(DeploymentNotReadyError);
+    expect((error as DeploymentLookupError).reason).not.toBeInstanceOf(WaitTimeoutError);
     expect((error as Error).message).toContain(
       "is not ready in InMemoryDeploymentSource, whose facts do not change",
     );

@@ -1,6 +1,6 @@
 /**
  * The packed tarball is what users install: check its contents, then use it from a small consumer
- * app (compiled lookup worker and emulator included), outside this repository's sources: at
+ * app (compiled lookup thread and emulator included), outside this repository's sources: at
  * runtime, type-checked under each module resolution a TypeScript app may use, and through `npx`.
  */
 import { createHash } from "node:crypto";
@@ -69,14 +69,16 @@ afterAll(() => {
 });
 
 describe("the npm package", () => {
-  it("holds the compiled library, its typings, the client and testing entries, README and LICENSE, nothing else", () => {
+  it("holds the compiled library, its typings, the client and testing entries, the docs and LICENSE, nothing else", () => {
     for (const expected of [
       "package.json",
       "README.md",
+      "CHANGELOG.md",
+      "docs/cli.md",
       "LICENSE",
       "dist/index.js",
       "dist/index.d.ts",
-      "dist/lookup/lookup-worker.js",
+      "dist/lookup/lookup-thread-main.js",
       "dist/client.js",
       "dist/client.d.ts",
       "dist/testing/index.js",
@@ -86,7 +88,10 @@ describe("the npm package", () => {
       expect(files).toContain(expected);
     }
     const unexpected = files.filter(
-      (f) => !/^(package\.json|README\.md|LICENSE|dist\/.+\.(js|d\.ts))$/.test(f),
+      (f) =>
+        !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[^/]+\.md|dist\/.+\.(js|d\.ts))$/.test(
+          f,
+        ),
     );
     expect(unexpected).toEqual([]);
   });
@@ -143,7 +148,7 @@ console.log(JSON.stringify({
   client: typeof CoreweaveInferenceClient,
   error: typeof DeploymentNotFoundError,
   cdk: loaded.filter((file) => /[\\/]node_modules[\\/](cdktf|cdktn|constructs)[\\/]/.test(file)).length,
-  worker: loaded.some((file) => file.endsWith("sync-lookup-worker.js")),
+  worker: loaded.some((file) => file.endsWith("lookup-thread.js")),
 }));
 `,
     );

@@ -44,7 +44,7 @@ describe("evaluateReadiness", () => {
   ])("is not ready for %s", (status) => {
     const verdict = evaluateReadiness(deployment(status, healthy));
     expect(verdict.ready).toBe(false);
-    expect(verdict.blockers).toEqual([`status is ${status}; the gate accepts STATUS_READY`]);
+    expect(verdict.blockers).toEqual([`status is ${status}; ready needs STATUS_READY`]);
   });
 
   it("is not ready when disabled, unless the policy allows it", () => {

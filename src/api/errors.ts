@@ -1,6 +1,6 @@
 /**
  * One error class per way a deployment lookup can fail, the `kind`/`toJSON` round trip that
- * carries them across the lookup worker boundary, and the `google.rpc.Code` names their
+ * carries them across the lookup thread boundary, and the `google.rpc.Code` names their
  * `grpcCode` holds. Every message says what to do, and names the deployment ID where there is
  * one (an API call's are worded in `messages.ts`). No error ever holds the API token, the request
  * headers or a raw body: messages and `toJSON()` are built from a fixed set of safe fields.
@@ -50,7 +50,7 @@ export abstract class CoreweaveError extends Error implements CoreweaveErrorFiel
     }
   }
 
-  /** A plain, token-free view; also what crosses from the lookup worker thread. */
+  /** A plain, token-free view; also what crosses from the lookup thread. */
   toJSON(): SerializedCoreweaveError {
     return {
       name: this.name,
@@ -146,6 +146,14 @@ export class WaitTimeoutError extends CoreweaveError {
 export class DeploymentTerminalError extends CoreweaveError {
   declare readonly kind: "terminal";
 }
+/**
+ * Not ready, in facts that cannot change while waiting (a replayed lookup file, an in-memory
+ * source): a lookup with `wait` fails at once, since nothing could change by waiting. The message
+ * names each blocker.
+ */
+export class DeploymentNotReadyError extends CoreweaveError {
+  declare readonly kind: "not_ready";
+}
 
 const ERROR_CLASSES = {
   configuration: ConfigurationError,
@@ -165,13 +173,14 @@ const ERROR_CLASSES = {
   response_too_large: ResponseTooLargeError,
   wait_timeout: WaitTimeoutError,
   terminal: DeploymentTerminalError,
+  not_ready: DeploymentNotReadyError,
 };
 
 for (const [kind, ErrorClass] of Object.entries(ERROR_CLASSES)) {
   Object.defineProperty(ErrorClass.prototype, "kind", { value: kind, enumerable: false });
 }
 
-/** Rebuilds a typed error from its `toJSON()` form (used across the lookup worker boundary). */
+/** Rebuilds a typed error from its `toJSON()` form (used across the lookup thread boundary). */
 export function deserializeError(data: SerializedCoreweaveError): CoreweaveError {
   const ErrorClass = ERROR_CLASSES[data.kind] ?? CoreweaveApiError;
   const { name: _name, kind: _kind, message, ...fields } = data;

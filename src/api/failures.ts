@@ -7,7 +7,7 @@ import type { ConnectionOptionNames } from "./connection";
 import type { Deployment } from "./deployment";
 import { GRPC_CODE_NAMES } from "./errors";
 import { parseRetryAfterMs } from "./retry";
-import { parseGetDeploymentResponse } from "./schema";
+import { checkDeploymentBody } from "./schema";
 import { formatPath, isRecord, redactSecret, sanitizeText } from "./text";
 
 /** What the classification and the messages of one lookup need to know. */
@@ -217,10 +217,11 @@ export function classifyAnswer(answer: HttpAnswer, context: LookupContext): Atte
   if (text === undefined) return invalid("not_utf8");
   const json = orUndefined((): unknown => JSON.parse(text));
   if (json === undefined) return invalid("not_json");
-  const parsed = parseGetDeploymentResponse(json);
-  if (!parsed.ok) {
-    const shown = parsed.violations.slice(0, 5).map((v) => `${v.path} ${v.problem}`);
-    const more = parsed.violations.length > 5 ? ` (and ${parsed.violations.length - 5} more)` : "";
+  const checked = checkDeploymentBody(json, context.deploymentId);
+  if (!checked.ok && checked.problem === "schema") {
+    const { violations } = checked;
+    const shown = violations.slice(0, 5).map((v) => `${v.path} ${v.problem}`);
+    const more = violations.length > 5 ? ` (and ${violations.length - 5} more)` : "";
     // Paths hold keys of free-form maps (engineConfig), which come from the body.
     return invalid("schema", clean(`${shown.join("; ")}${more}`, 1000));
   }
@@ -230,8 +231,8 @@ export function classifyAnswer(answer: HttpAnswer, context: LookupContext): Atte
       ? findSecret(json, context.secret)
       : undefined;
   if (echo !== undefined) return invalid("echoes_token", echo);
-  if (parsed.deployment.spec.id !== context.deploymentId) return invalid("other_deployment");
-  return { ok: true, deployment: parsed.deployment };
+  if (!checked.ok) return invalid("other_deployment");
+  return checked;
 }
 
 /** What `read` returns, or undefined when it throws. */

@@ -136,7 +136,7 @@ export function evaluateReadiness(
   const { status, conditions } = deployment.status;
   if (!policy.acceptedStatuses.includes(status)) {
     blockers.push(
-      `status is ${sanitizeText(status, 60) || "(empty)"}; the gate accepts ${policy.acceptedStatuses.join(" or ")}`,
+      `status is ${sanitizeText(status, 60) || "(empty)"}; ready needs ${policy.acceptedStatuses.join(" or ")}`,
     );
   }
   if (deployment.spec.disabled && !policy.allowDisabled) {

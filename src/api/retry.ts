@@ -41,7 +41,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 
 /**
  * The policy for `maxRetries` (checked by `resolveConnection`) and backoff overrides, checked
- * here. `retry.maxRetries`, the old place of the retry count, is refused, not silently ignored.
+ * here. `retry.maxRetries` is refused, not silently ignored: the count is a connection option.
  */
 export function resolveRetryPolicy(maxRetries: number, backoff: BackoffOptions = {}): RetryPolicy {
   if ((backoff as Partial<RetryPolicy>).maxRetries !== undefined) {

@@ -108,6 +108,27 @@ export type ParseResult =
   | { readonly ok: true; readonly deployment: Deployment }
   | { readonly ok: false; readonly violations: readonly SchemaViolation[] };
 
+/** Why a body is not a valid answer for the deployment asked for, or the deployment it holds. */
+export type DeploymentBodyCheck =
+  | { readonly ok: true; readonly deployment: Deployment }
+  | {
+      readonly ok: false;
+      readonly problem: "schema";
+      readonly violations: readonly SchemaViolation[];
+    }
+  | { readonly ok: false; readonly problem: "other_deployment" };
+
+/**
+ * The one check of "a valid body for this ID", wherever a body comes from (an API answer, the
+ * lookup file, an in-memory source): it matches the schema, and `deployment.spec.id` is `id`.
+ */
+export function checkDeploymentBody(body: unknown, deploymentId: string): DeploymentBodyCheck {
+  const parsed = parseGetDeploymentResponse(body);
+  if (!parsed.ok) return { ok: false, problem: "schema", violations: parsed.violations };
+  if (parsed.deployment.spec.id !== deploymentId) return { ok: false, problem: "other_deployment" };
+  return parsed;
+}
+
 /** Validates a decoded JSON body. Pure: no I/O, never throws. */
 export function parseGetDeploymentResponse(body: unknown): ParseResult {
   const result = getDeploymentResponseSchema.safeParse(body, { reportInput: true });

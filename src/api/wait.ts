@@ -3,7 +3,7 @@
  * `wait` prop of `CoreweaveDeploymentData` and `coreweave-inference wait`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
-import type { CoreweaveInferenceClient } from "./client";
+import type { CoreweaveInferenceClient } from "./coreweave-inference-client";
 import { MAX_TIMER_MS, requireInteger } from "./connection";
 import { formatDuration, formatElapsed } from "./duration";
 import {
@@ -88,7 +88,7 @@ export interface WaitHooks {
 
 /**
  * Wait options with defaults applied, values checked and the policy resolved, once, by
- * {@link resolveWaitOptions}, then used as given (plain data, so it crosses to the lookup worker).
+ * {@link resolveWaitOptions}, then used as given (plain data, so it crosses to the lookup thread).
  */
 export interface ResolvedWaitOptions extends FreshnessBound {
   readonly timeoutMs: number;

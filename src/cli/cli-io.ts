@@ -1,5 +1,4 @@
-/** What every CLI command shares: exit codes, flags, usage errors and where output goes. */
-import type { parseArgs } from "node:util";
+/** What every command of `coreweave-inference` shares: exit codes, and where output goes. */
 
 /** Exit codes, part of the CLI's interface: pipelines branch on them. */
 export const EXIT = {
@@ -14,30 +13,6 @@ export const EXIT = {
   /** `STATUS_FAILED`/`STATUS_ERROR`, or disabled: waiting will not help. */
   terminal: 4,
 } as const;
-
-/** The flags of every command, as `parseArgs` reads them. */
-export const OPTIONS = {
-  json: { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-  endpoint: { type: "string" },
-  stack: { type: "string" },
-  junit: { type: "string" },
-  timeout: { type: "string" },
-  interval: { type: "string" },
-  accept: { type: "string", multiple: true },
-  condition: { type: "string", multiple: true },
-  "allow-disabled": { type: "boolean" },
-  "updated-after": { type: "string" },
-  "keep-going": { type: "boolean" },
-  all: { type: "boolean" },
-} as const;
-
-export type Flags = ReturnType<
-  typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>
->["values"];
-
-/** A bad command line: exit code 2 with one line. */
-export class UsageError extends Error {}
 
 /** Where the CLI writes; tests pass their own. */
 export interface CliIo {

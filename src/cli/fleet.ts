@@ -5,7 +5,6 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { CoreweaveInferenceClient } from "../api/client";
 import { CoreweaveError } from "../api/errors";
 import { evaluateReadiness, type ReadinessVerdict } from "../api/readiness";
 import type { Deployment } from "../api/deployment";
@@ -20,10 +19,8 @@ import {
   waitOutcomeError,
 } from "../api/wait";
 import { DEPLOYMENT_IDS_KEY } from "../lookup/deployment-source";
-import { EXIT, UsageError } from "./cli-io";
-
-/** Requests in flight at once, as for the constructs' batches: 100 deployments in 4 waves. */
-export const CONCURRENCY = 32;
+import { EXIT } from "./cli-io";
+import { UsageError } from "./command-line";
 
 /**
  * How one deployment's part of a run ended:
@@ -71,6 +68,36 @@ export function exitCodeOf(rows: readonly ResultRow[], fine: readonly RowOutcome
   return EXIT_OF[overallOutcome(rows)];
 }
 
+/** The deployments a command is about, and whether it keeps the single-deployment output. */
+export interface Targets {
+  readonly ids: readonly string[];
+  readonly single: boolean;
+}
+
+/**
+ * The deployments named by operands and `--stack`, each once. One operand and no `--stack` keeps
+ * the single-deployment output.
+ */
+export function targetsOf(
+  command: string,
+  operands: readonly string[],
+  stack: string | undefined,
+): Targets {
+  if (operands.includes("")) {
+    throw new UsageError(
+      `${command} got an empty deployment ID; is the variable that should hold it unset?`,
+    );
+  }
+  const ids = [...operands];
+  if (stack !== undefined) ids.push(...deploymentIdsOfStack(stack));
+  if (ids.length === 0) {
+    throw new UsageError(
+      `${command} takes one or more deployment IDs, or --stack cdktf.out/stacks/<name>`,
+    );
+  }
+  return { ids: [...new Set(ids)], single: operands.length === 1 && stack === undefined };
+}
+
 /**
  * The deployment IDs a synthesized stack's lookups recorded (`cdktf.out/stacks/<name>`, or its
  * `cdk.tf.json`), so a pipeline waits for exactly what the plan gates.
@@ -100,31 +127,6 @@ export function deploymentIdsOfStack(path: string): string[] {
     );
   }
   return ids;
-}
-
-/**
- * The client, with at most `limit` requests in flight across every caller: many waits share it
- * without opening more connections at once than a batch of lookups would.
- */
-export function limitedClient(client: CoreweaveInferenceClient, limit: number): WaitClient {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  const release = () => {
-    active--;
-    queue.shift()?.();
-  };
-  return {
-    deadlineMs: client.deadlineMs,
-    async getDeployment(deploymentId, options) {
-      if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-      active++;
-      try {
-        return await client.getDeployment(deploymentId, options);
-      } finally {
-        release();
-      }
-    },
-  };
 }
 
 /** `get` of many: each deployment read once, concurrently. */

@@ -4,57 +4,67 @@
  * Built on the same API client and readiness policy as the constructs. Results go to stdout
  * (JSON with `--json`), progress and errors to stderr. The token comes from
  * `COREWEAVE_API_TOKEN` only and is never printed.
+ *
+ * Each command is a module of `commands/`, found here by listing that folder: the usage text and
+ * the dispatch are built from what the modules declare.
  */
-import { parseArgs } from "node:util";
-import { MAX_TIMER_MS } from "../api/connection";
-import { formatDuration, parseDuration } from "../api/duration";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ENDPOINT_ENV, TOKEN_ENV } from "../api/connection";
 import { CoreweaveError } from "../api/errors";
-import { conditionTypeProblem, policyWarnings, statusNameProblem } from "../api/readiness";
 import { sanitizeText } from "../api/text";
+import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME } from "../lookup/deployment-source";
+import { type CliIo, EXIT } from "./cli-io";
+import type { Command } from "./command";
 import {
-  DEFAULT_POLL_INTERVAL_MS,
-  type ResolvedWaitOptions,
-  resolveWaitOptions,
-} from "../api/wait";
-import { type CliIo, EXIT, type Flags, OPTIONS, UsageError } from "./cli-io";
-import { cliClient, get, targetsOf, wait } from "./deployment-commands";
-import { lookupsCommand } from "./lookups";
+  flagLines,
+  flagSynopsis,
+  type FlagSpecs,
+  type FlagValues,
+  HELP_FLAG,
+  parseFlags,
+  UsageError,
+} from "./command-line";
 
-const DEFAULT_TIMEOUT = "20m";
-const DEFAULT_INTERVAL = "10s";
+const PROGRAM = "coreweave-inference";
 
-export const USAGE = `usage: coreweave-inference <command> [options]
+/** Every command: one module per file of `commands/`, each exporting `command`. */
+export const COMMANDS: readonly Command[] = readdirSync(join(__dirname, "commands"))
+  .filter((file) => /\.(js|ts)$/.test(file) && !file.endsWith(".d.ts"))
+  .map((file) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(join(__dirname, "commands", file)) as { command: Command }).command;
+  })
+  .sort((a, b) => (a.name < b.name ? -1 : 1));
+
+/** Every flag any command takes, once each, in the order of the commands that take them. */
+const ALL_FLAGS: FlagSpecs = Object.assign({}, ...COMMANDS.map((command) => command.flags));
+
+/** `wait <id>... [--stack DIR] [--json] ...`, wrapped under the command at 100 columns. */
+function synopsis(command: Command): string {
+  const words = [command.name, command.operands].filter(Boolean).join(" ");
+  const flags = Object.entries(command.flags).map(
+    ([name, flag]) => `[${flagSynopsis(name, flag)}]`,
+  );
+  const lines = [`  ${words}`];
+  for (const flag of flags) {
+    const last = lines.length - 1;
+    if (lines[last].length + flag.length + 1 > 100) lines.push(`        ${flag}`);
+    else lines[last] += ` ${flag}`;
+  }
+  return [...lines, `      ${command.summary}`].join("\n");
+}
+
+export const USAGE = `usage: ${PROGRAM} <command> [options]
 
 commands:
-  get <id>... [--stack DIR] [--json] [--junit FILE]
-                                     print deployments (exit 0 whatever their status, 3 if unreadable)
-  wait <id>... [--stack DIR] [--timeout 20m] [--interval 10s] [--accept STATUS]...
-            [--condition TYPE]... [--allow-disabled] [--updated-after RFC3339] [--keep-going]
-            [--json] [--junit FILE]
-                                     wait until every deployment is ready
-  lookups show [--json]              list the entries of coreweave-lookups.json
-  lookups record <id>...             read deployments from the API into coreweave-lookups.json
-  lookups reset (<id>... | --all)    remove entries from coreweave-lookups.json
+${COMMANDS.map(synopsis).join("\n")}
 
 options:
-  --endpoint URL     API base URL (default: COREWEAVE_API_ENDPOINT, else https://api.coreweave.com)
-  --stack DIR        also the deployments a synthesized stack looks up (cdktf.out/stacks/<name>)
-  --json             machine-readable result on stdout (several deployments: one object each,
-                     and the overall outcome)
-  --junit FILE       write a JUnit XML report, one test case per deployment
-  -h, --help         this text
+${flagLines({ ...ALL_FLAGS, ...HELP_FLAG }).join("\n")}
 
-wait:
-  --timeout D        the whole wait, requests included (default ${DEFAULT_TIMEOUT}); durations: 500ms, 10s, 20m, 2h
-  --interval D       time between polls (default ${DEFAULT_INTERVAL}); backs off after failed polls
-  --accept STATUS    a status that counts as ready (repeatable; default STATUS_READY)
-  --condition TYPE   a condition that must be True (repeatable; default: every condition)
-  --allow-disabled   a disabled deployment may count as ready
-  --updated-after T  READY counts only if reported at or after T (status.updatedAt, Ready condition)
-  --keep-going       keep waiting for the others when one fails for good (default: stop at once)
-
-environment: COREWEAVE_API_TOKEN (required for get, wait, lookups record), COREWEAVE_API_ENDPOINT,
-  COREWEAVE_LOOKUP_FILE (default ./coreweave-lookups.json); GITHUB_STEP_SUMMARY (a Markdown
+environment: ${TOKEN_ENV} (required for get, wait, lookups record), ${ENDPOINT_ENV},
+  ${LOOKUP_FILE_ENV} (default ./${LOOKUP_FILE_NAME}); GITHUB_STEP_SUMMARY (a Markdown
   table is appended), GITHUB_ACTIONS=true (::error annotations), NO_COLOR
 
 exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error,
@@ -62,125 +72,110 @@ exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error,
   4 terminal failure (STATUS_FAILED, STATUS_ERROR, or disabled);
   several deployments: 0 only if every one is ready, else the worst (4, then 3, then 1)`;
 
+/** One command's usage: its synopsis and its flags. */
+function commandUsage(command: Command): string {
+  return `usage: ${PROGRAM} ${synopsis(command).trimStart()}\n\n${flagLines({ ...command.flags, ...HELP_FLAG }).join("\n")}`;
+}
+
+/**
+ * The command `argv` names, and every other argument. Flags may come before the command's
+ * name (`--json get dep-1`), so the name is the first words that are neither a flag nor a
+ * flag's value.
+ */
+function findCommand(argv: readonly string[]): { command: Command | undefined; args: string[] } {
+  const words: number[] = [];
+  for (let i = 0; i < argv.length && words.length < 2; i++) {
+    const flag = /^--?([^=]+)$/.exec(argv[i])?.[1];
+    if (argv[i] === "--") break;
+    if (flag !== undefined) {
+      if (ALL_FLAGS[flag]?.type === "string") i++;
+    } else if (!argv[i].startsWith("-")) {
+      words.push(i);
+    }
+  }
+  const [first, second] = words.map((i) => argv[i]);
+  const without = (...skip: number[]) => argv.filter((_, i) => !skip.includes(i));
+  if (first === undefined) return { command: undefined, args: [...argv] };
+  const grouped = COMMANDS.filter((command) => command.name.startsWith(`${first} `));
+  if (grouped.length > 0) {
+    const command = grouped.find((c) => c.name === `${first} ${second}`);
+    if (command) return { command, args: without(words[0], words[1]) };
+    const actions = grouped.map((c) => c.name.slice(first.length + 1));
+    throw new UsageError(
+      `${first} takes ${actions.slice(0, -1).join(", ")} or ${actions[actions.length - 1]}`,
+    );
+  }
+  const command = COMMANDS.find((c) => c.name === first);
+  if (!command) throw new LostError(`unknown command ${JSON.stringify(sanitizeText(first, 40))}`);
+  return { command, args: without(words[0]) };
+}
+
+/** A usage mistake after which the whole usage helps: no command, or an unknown one. */
+class LostError extends UsageError {}
+
+/** What a command line asks for: a command to run, or a usage text to print. */
+export type Invocation =
+  | {
+      readonly command: Command;
+      readonly operands: readonly string[];
+      readonly flags: FlagValues<FlagSpecs>;
+    }
+  | { readonly help: string };
+
+/**
+ * Reads a command line: which command, its operands and its flags, or the help asked for.
+ * Throws `UsageError` for a mistake; checks operands' meaning no further (each command does).
+ */
+export function parseCommandLine(argv: readonly string[]): Invocation {
+  if (argv.length === 1 && argv[0] === "help") return { help: USAGE };
+  const { command, args } = findCommand(argv);
+  if (command === undefined) {
+    // Parsed first, so that a bad flag is named even with no command.
+    const { flags } = parseFlags(PROGRAM, ALL_FLAGS, args);
+    if (!flags.help) throw new LostError("missing command");
+    return { help: USAGE };
+  }
+  const { operands, flags } = parseFlags(command.name, command.flags, args, ALL_FLAGS);
+  if (flags.help) return { help: commandUsage(command) };
+  return { command, operands, flags };
+}
+
 /** Runs one command line; resolves to the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  let flags: Flags;
-  let positionals: string[];
+  let json = false;
   try {
-    ({ values: flags, positionals } = parseArgs({
-      args: [...argv],
-      options: OPTIONS,
-      allowPositionals: true,
-      strict: true,
-    }));
-  } catch (error) {
-    // Node's first sentence names the flag; the rest is advice about `--` that rarely applies.
-    return usage(io, (error as Error).message.split(". ")[0]);
-  }
-  const [command, ...rest] = positionals;
-  if (flags.help || command === "help") {
-    io.stdout(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  if (command === undefined) return usage(io, "missing command", { full: true });
-  if (!COMMANDS.includes(command)) {
-    return usage(io, `unknown command ${JSON.stringify(sanitizeText(command, 40))}`, {
-      full: true,
-    });
-  }
-  try {
-    switch (command) {
-      case "get":
-        return await get(targetsOf("get", rest, flags), flags, io);
-      case "wait": {
-        // Resolved once, before the first request, so a bad policy is a usage error, not a wait.
-        const options = waitOptions(flags);
-        const targets = targetsOf("wait", rest, flags);
-        for (const warning of policyWarnings(options.policy, "--accept")) {
-          io.stderr(`coreweave-inference: warning: ${warning}\n`);
-        }
-        return await wait(targets, options, flags, io);
-      }
-      default:
-        return await lookupsCommand(rest, flags, io, (env) => cliClient(flags, env));
+    const invocation = parseCommandLine(argv);
+    if ("help" in invocation) {
+      io.stdout(`${invocation.help}\n`);
+      return EXIT.ok;
     }
+    const { command, operands, flags } = invocation;
+    json = flags.json === true;
+    return await command.run({ operands, flags }, io);
   } catch (error) {
-    if (error instanceof UsageError) return usage(io, error.message);
+    if (error instanceof UsageError) return usage(io, error);
     if (error instanceof CoreweaveError) {
-      if (flags.json) io.stdout(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
-      io.stderr(`coreweave-inference: ${error.message}\n`);
+      if (json) io.stdout(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
+      io.stderr(`${PROGRAM}: ${error.message}\n`);
       return EXIT.apiError;
     }
-    io.stderr(`coreweave-inference: unexpected failure: ${(error as Error).message}\n`);
+    io.stderr(`${PROGRAM}: unexpected failure: ${(error as Error).message}\n`);
     return EXIT.apiError;
   }
 }
-
-const COMMANDS: readonly string[] = ["get", "wait", "lookups"];
 
 /**
  * A usage mistake: one line, exit 2. The full usage only where the user is lost (no command or
  * an unknown one); after a bad flag value it would bury the one line that matters.
  */
-function usage(io: CliIo, message: string, { full = false } = {}): number {
+function usage(io: CliIo, error: UsageError): number {
+  const message = error.message.replace(/\.$/, "");
   io.stderr(
-    full
-      ? `coreweave-inference: ${message}\n\n${USAGE}\n`
-      : `coreweave-inference: ${message.replace(/\.$/, "")} (see coreweave-inference --help)\n`,
+    error instanceof LostError
+      ? `${PROGRAM}: ${message}\n\n${USAGE}\n`
+      : `${PROGRAM}: ${message} (see ${PROGRAM} --help)\n`,
   );
   return EXIT.usage;
-}
-
-/**
- * The flags as resolved wait options. Each flag is checked here first, so that a mistake is a
- * usage error in the CLI's words (`--timeout`, `--accept`); resolving cannot fail after that.
- */
-function waitOptions(flags: Flags): ResolvedWaitOptions {
-  const duration = (flag: string, text: string): number => {
-    const ms = parseDuration(text);
-    const quoted = JSON.stringify(sanitizeText(text, 40));
-    if (ms === undefined || ms === 0) {
-      throw new UsageError(
-        `--${flag} ${quoted} is not a duration: write e.g. 500ms, 10s, 20m or 2h`,
-      );
-    }
-    if (ms > MAX_TIMER_MS) {
-      throw new UsageError(
-        `--${flag} ${quoted} is too long: the longest is ${formatDuration(MAX_TIMER_MS)}`,
-      );
-    }
-    return ms;
-  };
-  const updatedAfter = flags["updated-after"];
-  if (updatedAfter !== undefined && Number.isNaN(Date.parse(updatedAfter))) {
-    throw new UsageError(
-      `--updated-after ${JSON.stringify(sanitizeText(updatedAfter, 40))} is not an RFC 3339 time, e.g. 2026-01-31T12:00:00Z`,
-    );
-  }
-  const listed = (
-    flag: string,
-    values: readonly string[] | undefined,
-    check: typeof statusNameProblem,
-  ) => {
-    for (const value of values ?? []) {
-      const problem = check(value);
-      if (problem !== undefined) {
-        throw new UsageError(`--${flag} ${JSON.stringify(sanitizeText(value, 60))} ${problem}`);
-      }
-    }
-    return values;
-  };
-  return resolveWaitOptions({
-    timeoutMs: duration("timeout", flags.timeout ?? DEFAULT_TIMEOUT),
-    pollIntervalMs:
-      flags.interval === undefined
-        ? DEFAULT_POLL_INTERVAL_MS
-        : duration("interval", flags.interval),
-    acceptedStatuses: listed("accept", flags.accept, statusNameProblem),
-    requiredConditions: listed("condition", flags.condition, conditionTypeProblem),
-    allowDisabled: flags["allow-disabled"] ?? false,
-    notBefore: updatedAfter,
-  });
 }
 
 if (require.main === module) {

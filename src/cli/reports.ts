@@ -10,7 +10,7 @@ import type { ReadinessVerdict } from "../api/readiness";
 import { sanitizeText } from "../api/text";
 import type { ResultRow, RowOutcome } from "./fleet";
 
-/** `--json` for one deployment (the single-ID shape, kept as it was). */
+/** `--json` for one deployment: the whole output of a single-ID wait, one entry of many. */
 export function jsonRow(row: ResultRow) {
   return {
     deploymentId: row.deploymentId,

@@ -12,14 +12,13 @@ import {
   resolveReadinessPolicy,
 } from "../api/readiness";
 import { Construct } from "constructs";
-import { cdkFor } from "../cdk";
+import { cdkFor } from "../terraform/cdk-library";
 import type { CoreweaveDeploymentData } from "../datasources/coreweave-deployment-data";
 import type { TerraformDependable, TerraformResourceElement } from "../terraform/element-types";
 import { nullResource, requireTerraformVersion, terraformData } from "../terraform/resources";
 import { escapeTemplate, hclStringList } from "../terraform/literals";
 import { planEpochSeconds } from "../terraform/plan-clock";
-import { LOOKUP_CLOCK_SKEW_MS } from "../lookup/lookup-file";
-import { LOOKUP_MODE_ENV } from "../lookup/deployment-source";
+import { LOOKUP_CLOCK_SKEW_MS, LOOKUP_MODE_ENV } from "../lookup/deployment-source";
 
 /** A `lifecycle.precondition` block. */
 interface Precondition {
@@ -61,12 +60,6 @@ export interface DeploymentReadinessGateProps extends ReadinessPolicy {
 export const DEFAULT_GATE_MAX_AGE_MS = 15 * 60_000;
 /** Sets the gates' default `maxAgeMs` for a pipeline, as a duration (`24h`, `30d`). */
 export const GATE_MAX_AGE_ENV = "COREWEAVE_GATE_MAX_AGE";
-/**
- * How far a lookup time may lie after the plan's time (5 min), for clocks that disagree a little.
- * Replay refuses entries recorded further ahead too. Defined with the lookup file, which the
- * CDKTF-free CLI reads as well.
- */
-export { LOOKUP_CLOCK_SKEW_MS };
 
 /**
  * Stops `cdktf plan` / `terraform plan` unless a deployment is ready.

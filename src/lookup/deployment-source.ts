@@ -1,7 +1,7 @@
 /**
  * The `DeploymentSource` interface, and the names of the settings that choose one for a whole app
  * (chosen in `source-selection.ts`). Loads nothing at run time (its imports are types), so the
- * lookup worker's early start reads the mode before the package loads (`sync-lookup-worker.ts`).
+ * lookup thread's early start reads the mode before the package loads (`lookup-thread.ts`).
  */
 import type { ConnectionOptions } from "../api/connection";
 import type { CoreweaveError } from "../api/errors";
@@ -9,6 +9,12 @@ import type { Deployment } from "../api/deployment";
 import type { ResolvedWaitOptions } from "../api/wait";
 
 export const LOOKUP_FILE_NAME = "coreweave-lookups.json";
+/**
+ * How far a lookup time may lie ahead of the clock that judges it: clocks of different machines
+ * disagree a little. A time further ahead is refused, at replay, by `lookups show` and by the
+ * gate at plan, because its age is negative and would pass every `maxAgeMs` forever.
+ */
+export const LOOKUP_CLOCK_SKEW_MS = 5 * 60_000;
 /** Where the lookup file is, when not `./coreweave-lookups.json`. */
 export const LOOKUP_FILE_ENV = "COREWEAVE_LOOKUP_FILE";
 /** `live` (default), `record` or `replay`, for the whole app. */

@@ -1,3 +1,4 @@
+import { MAX_REQUESTS_IN_FLIGHT } from "../api/concurrency";
 import { type ResolvedConnection, resolveConnection } from "../api/connection";
 import { ApiConnectionError, CoreweaveError, deserializeError } from "../api/errors";
 import { redactSecret, sanitizeText } from "../api/text";
@@ -7,18 +8,13 @@ import type {
   DeploymentLookupResult,
   DeploymentSource,
 } from "./deployment-source";
-import { type LookupJobResult, lookupWorker, LookupWorkerFailure } from "./sync-lookup-worker";
+import { type LookupJobResult, lookupThread, LookupThreadFailure } from "./lookup-thread";
+
+/** Slack on top of the batch's own time limit before the lookup thread is given up on. */
+const THREAD_GRACE_MS = 15_000;
 
 /**
- * Requests in flight at once for one batch: 100 deployments declared up front cost 4 round
- * trips. A 429 from the API is retried after its Retry-After like any other.
- */
-const CONCURRENCY = 32;
-/** Slack on top of the client's own deadline before the worker is given up on. */
-const WORKER_GRACE_MS = 15_000;
-
-/**
- * Looks deployments up over HTTP, synchronously, through the process's `SyncLookupWorker`. The
+ * Looks deployments up over HTTP, synchronously, through the process's `LookupThread`. The
  * requests of one `lookup()` that share a connection and wait options run concurrently, as one
  * batch. Answers, failures included, are cached per endpoint and ID for the life of the source,
  * so a deployment is fetched once however many constructs read it (a failure has already been
@@ -61,16 +57,15 @@ export class LiveDeploymentSource implements DeploymentSource {
     });
     for (const { connection, wait, ids } of batches.values()) {
       const deploymentIds = [...ids.keys()];
-      // Each request has its own deadline, and requests run CONCURRENCY at a time.
-      const waves = Math.ceil(deploymentIds.length / CONCURRENCY);
-      const perWave = connection.deadlineMs + (wait?.timeoutMs ?? 0);
-      const outcome = lookupWorker.run(
-        { connection, deploymentIds, concurrency: CONCURRENCY, wait },
-        waves * perWave + WORKER_GRACE_MS,
+      // Every lookup of the batch ends within the wait's timeout, or the client's deadline (time
+      // queued for one of the MAX_REQUESTS_IN_FLIGHT slots counts against it).
+      const outcome = lookupThread.run(
+        { connection, deploymentIds, concurrency: MAX_REQUESTS_IN_FLIGHT, wait },
+        (wait?.timeoutMs ?? connection.deadlineMs) + THREAD_GRACE_MS,
       );
       // After a large batch the answers are cached; stopping the worker returns its memory
       // (tens of MB for a thousand answers) before synth, when memory peaks.
-      if (deploymentIds.length > CONCURRENCY) lookupWorker.stop();
+      if (deploymentIds.length > MAX_REQUESTS_IN_FLIGHT) lookupThread.stop();
       toResults(connection, deploymentIds, outcome).forEach((answer, i) => {
         this.#cache.set(cacheKey(connection, deploymentIds[i]), answer);
         for (const index of ids.get(deploymentIds[i]) ?? []) results[index] = answer;
@@ -92,9 +87,9 @@ function cacheKey(connection: ResolvedConnection, deploymentId: string): string 
 function toResults(
   connection: ResolvedConnection,
   deploymentIds: readonly string[],
-  outcome: LookupJobResult | LookupWorkerFailure,
+  outcome: LookupJobResult | LookupThreadFailure,
 ): DeploymentLookupResult[] {
-  if (outcome instanceof LookupWorkerFailure) {
+  if (outcome instanceof LookupThreadFailure) {
     const why = sanitizeText(redactSecret(outcome.reason, connection.apiToken), 500);
     return deploymentIds.map((deploymentId) => ({
       ok: false,

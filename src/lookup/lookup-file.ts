@@ -1,36 +1,21 @@
 /**
- * `coreweave-lookups.json`: recorded lookups, committed beside `cdktf.json` so that synth can run
- * without a token (AWS CDK's `cdk.context.json` convention). Facts only, never the token. Holds
- * the file's format and the sources that write it (record mode) and read it (replay mode), and
- * `answerFromFixedFacts`. Free of CDKTF, and starts no lookup worker: the CLI reads and resets the
- * file too.
+ * `coreweave-lookups.json`, the lookup file: recorded lookups, committed beside `cdktf.json` so
+ * that synth can run without a token (AWS CDK's `cdk.context.json` convention). Facts only, never
+ * the token. This module is the file's format: where it is, reading (with validation) and writing.
+ * Free of CDKTF, and starts no lookup thread: the CLI reads and resets the file too.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { resolveEndpoint, TOKEN_ENV } from "../api/connection";
-import { formatDuration } from "../api/duration";
-import { ConfigurationError, DeploymentTerminalError, WaitTimeoutError } from "../api/errors";
+import { ConfigurationError } from "../api/errors";
 import { isRecord } from "../api/text";
 import type { Deployment } from "../api/deployment";
-import { judge, type ResolvedWaitOptions } from "../api/wait";
-import {
-  type DeploymentLookupRequest,
-  type DeploymentLookupResult,
-  type DeploymentSource,
-  LOOKUP_FILE_ENV,
-  LOOKUP_FILE_NAME,
-  LOOKUP_MODE_ENV,
-} from "./deployment-source";
+import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME, LOOKUP_MODE_ENV } from "./deployment-source";
 
 const FORMAT_VERSION = 1;
 
-/**
- * How far a lookup time may lie ahead of the clock that judges it: clocks of different machines
- * disagree a little. A time further ahead is refused, at replay and by the gate at plan, because
- * its age is negative and would pass every `maxAgeMs` forever.
- */
-export const LOOKUP_CLOCK_SKEW_MS = 5 * 60_000;
+/** The command that records missing entries, for messages. */
+export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth`;
 
 /** Resolves the file's path: `COREWEAVE_LOOKUP_FILE`, else `coreweave-lookups.json` in `cwd`. */
 export function lookupFilePath(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): string {
@@ -48,15 +33,18 @@ export interface LookupFileEntry {
 }
 
 /**
- * The digest written beside each entry's deployment: SHA-256 of the deployment as this library
- * validated it (sorted keys) and of the schema's generation. An entry whose deployment still
- * matches it is the one that was validated when recorded; any other (hand-edited, or written by
- * hand without a digest) is validated again in full. Saves replay loading the schema (about 40 ms)
- * and checking every entry. Not a security seal: whoever edits the file can write any facts.
+ * The digest written beside each entry's deployment: SHA-256 of the entry's key, the deployment
+ * as this library validated it (sorted keys) and the schema's generation. An entry whose key and
+ * deployment still match it is the one that was validated when recorded; any other (hand-edited,
+ * or written by hand without a digest) is validated again in full. Saves replay loading the
+ * schema (about 40 ms) and checking every entry. Not a security seal: whoever edits the file can
+ * write any facts.
  */
-function digestOf(deployment: unknown): string {
+function digestOf(deploymentId: string, deployment: unknown): string {
   return createHash("sha256")
-    .update(`cdktf-coreweave-inference schema 1\n${JSON.stringify(deployment, sortKeys)}`)
+    .update(
+      `cdktf-coreweave-inference schema 2\n${JSON.stringify([deploymentId, deployment], sortKeys)}`,
+    )
     .digest("hex");
 }
 
@@ -93,19 +81,20 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
       return broken(`${where}.recordedAt is not an RFC 3339 time`);
     }
     let deployment = entry.deployment as Deployment;
-    if (entry.digest !== digestOf(entry.deployment)) {
+    if (entry.digest !== digestOf(id, entry.deployment)) {
       // Loaded only here: zod costs about 40 ms to load, which a live synth (no file), a replay
       // of unchanged entries and the CLI's other commands need not pay.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const schema = require("../api/schema") as typeof import("../api/schema");
-      const parsed = schema.parseGetDeploymentResponse({ deployment: entry.deployment });
-      if (!parsed.ok) {
-        const [first] = parsed.violations;
+      const checked = schema.checkDeploymentBody({ deployment: entry.deployment }, id);
+      if (!checked.ok) {
+        if (checked.problem === "other_deployment")
+          return broken(`${where} holds another deployment`);
+        const [first] = checked.violations;
         return broken(`${where}.${first.path} ${first.problem}`);
       }
-      deployment = parsed.deployment;
+      deployment = checked.deployment;
     }
-    if (deployment.spec.id !== id) return broken(`${where} holds another deployment`);
     entries.set(id, {
       recordedAt: new Date(entry.recordedAt).toISOString(),
       endpoint: entry.endpoint,
@@ -122,7 +111,7 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
 export function writeLookupFile(path: string, entries: ReadonlyMap<string, LookupFileEntry>): void {
   const deployments = [...entries].map(([id, entry]) => [
     id,
-    { ...entry, digest: digestOf(entry.deployment) },
+    { ...entry, digest: digestOf(id, entry.deployment) },
   ]);
   const file = { version: FORMAT_VERSION, deployments: Object.fromEntries(deployments) };
   const text = `${JSON.stringify(file, sortKeys, 2)}\n`;
@@ -148,128 +137,4 @@ function sortKeys(_key: string, value: unknown): unknown {
       .sort()
       .map((key) => [key, value[key]]),
   );
-}
-
-/**
- * Record mode: answers from another source (the API) and writes every successful answer to the
- * lookup file, with the time it was read. Failures are not written: the file holds facts only.
- */
-export class RecordingDeploymentSource implements DeploymentSource {
-  constructor(
-    private readonly inner: DeploymentSource,
-    readonly file: string,
-  ) {}
-
-  lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
-    const results = this.inner.lookup(requests);
-    const recorded = new Map<string, LookupFileEntry>();
-    results.forEach((result, index) => {
-      if (!result.ok) return;
-      recorded.set(result.deployment.spec.id, {
-        recordedAt: result.observedAt ?? new Date().toISOString(),
-        endpoint: resolveEndpoint(requests[index].connection.endpoint).href,
-        deployment: result.deployment,
-      });
-    });
-    updateLookupFile(this.file, recorded);
-    return results;
-  }
-}
-
-/**
- * Answers a lookup from facts that cannot change while waiting (in memory, a replayed file): a
- * waiter gets them if they are ready already, and an error at once otherwise, since polling
- * them again would only read the same facts until the timeout.
- */
-export function answerFromFixedFacts(
-  deployment: Deployment,
-  observedAt: string,
-  wait: ResolvedWaitOptions | undefined,
-  where: string,
-): DeploymentLookupResult {
-  if (!wait) return { ok: true, deployment, observedAt };
-  const { verdict, outcome } = judge(deployment, wait);
-  if (outcome === "ready") return { ok: true, deployment, observedAt };
-  const id = deployment.spec.id;
-  const error =
-    outcome === "terminal"
-      ? new DeploymentTerminalError(
-          `CoreWeave deployment "${id}" will not become ready (${where}): ` +
-            `${verdict.terminal}. Waiting will not help.`,
-          { deploymentId: id },
-        )
-      : new WaitTimeoutError(
-          `CoreWeave deployment "${id}" is not ready in ${where}, whose facts do not change ` +
-            `while waiting:\n${verdict.blockers.map((blocker) => `  - ${blocker}`).join("\n")}`,
-          { deploymentId: id },
-        );
-  return { ok: false, error };
-}
-
-/** Replay mode found no recorded entry for a deployment. */
-export class LookupNotRecordedError extends ConfigurationError {}
-
-/** The command that records missing entries, for messages. */
-export const RECORD_COMMAND = `${LOOKUP_MODE_ENV}=record cdktf synth`;
-
-/**
- * Replay mode: answers from the lookup file only (no network, no token), with the time each entry
- * was recorded, which the gate's `maxAgeMs` judges; see `LOOKUP_CLOCK_SKEW_MS` for future times.
- */
-export class ReplayDeploymentSource implements DeploymentSource {
-  #entries: Map<string, LookupFileEntry> | undefined;
-  #version = "";
-
-  constructor(readonly file: string) {}
-
-  lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
-    let entries: Map<string, LookupFileEntry>;
-    try {
-      entries = this.#read();
-    } catch (error) {
-      if (!(error instanceof ConfigurationError)) throw error;
-      return requests.map(() => ({ ok: false, error }));
-    }
-    const now = Date.now();
-    return requests.map(({ deploymentId, wait }): DeploymentLookupResult => {
-      const entry = entries.get(deploymentId);
-      const record = `npx coreweave-inference lookups record ${deploymentId}`;
-      if (!entry) {
-        const error = new LookupNotRecordedError(
-          `${this.file} ${this.#version === "missing" ? "does not exist, so it has" : "has"} ` +
-            `no entry for CoreWeave deployment "${deploymentId}" (${LOOKUP_MODE_ENV}=replay). ` +
-            `Record it with ${TOKEN_ENV} set: ${record}, or ${RECORD_COMMAND}.`,
-          { deploymentId },
-        );
-        return { ok: false, error };
-      }
-      const { deployment, recordedAt } = entry;
-      const ahead = Date.parse(recordedAt) - now;
-      if (ahead <= LOOKUP_CLOCK_SKEW_MS) {
-        return answerFromFixedFacts(deployment, recordedAt, wait, `replayed ${this.file}`);
-      }
-      const error = new ConfigurationError(
-        `${this.file}: the entry for CoreWeave deployment "${deploymentId}" has recordedAt ` +
-          `${recordedAt}, ${formatDuration(Math.floor(ahead / 1000) * 1000)} later than this ` +
-          `machine's clock (${new Date(now).toISOString()}). A lookup time in the future would ` +
-          "pass every freshness check, so replay refuses it beyond " +
-          `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew. Record it again with ` +
-          `${TOKEN_ENV} set: ${record}, or fix the clock that is wrong (the recorder's or this ` +
-          "machine's).",
-        { deploymentId },
-      );
-      return { ok: false, error };
-    });
-  }
-
-  /** Parses the file again only when it changed, so 100 lookups cost one parse. */
-  #read(): Map<string, LookupFileEntry> {
-    const stat = statSync(this.file, { throwIfNoEntry: false });
-    const version = stat ? `${stat.mtimeMs}:${stat.size}` : "missing";
-    if (this.#entries === undefined || version !== this.#version) {
-      this.#entries = readLookupFile(this.file);
-      this.#version = version;
-    }
-    return this.#entries;
-  }
 }

@@ -13,7 +13,9 @@ import {
   type LookupMode,
 } from "./deployment-source";
 import { LiveDeploymentSource } from "./live-deployment-source";
-import { lookupFilePath, RecordingDeploymentSource, ReplayDeploymentSource } from "./lookup-file";
+import { lookupFilePath } from "./lookup-file";
+import { RecordingDeploymentSource } from "./recording-deployment-source";
+import { ReplayDeploymentSource } from "./replay-deployment-source";
 
 const scopedSources = new WeakMap<IConstruct, DeploymentSource>();
 /** One source per mode and file for the life of the process, so one synth reads a file once. */

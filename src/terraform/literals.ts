@@ -8,7 +8,7 @@
  *   user's stack (a sensitive variable, say). It cannot be made literal; it is refused.
  */
 import { formatPath } from "../api/text";
-import { anyCdk } from "../cdk";
+import { anyCdk } from "./cdk-library";
 
 /** The start of CDKTF's string, list and map token markers. */
 const TOKEN_MARKER = /[$#&]\{TfToken\[/;

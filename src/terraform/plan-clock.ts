@@ -1,5 +1,5 @@
 import type { IConstruct } from "constructs";
-import { cdkFor } from "../cdk";
+import { cdkFor } from "./cdk-library";
 
 /**
  * `plantimestamp()` as seconds since the Unix epoch, computed by Terraform at plan time. HCL has

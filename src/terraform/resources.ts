@@ -10,7 +10,7 @@
  * at no synth cost: the stack's `terraform.required_version`.
  */
 import type { IConstruct } from "constructs";
-import { type CdkLibrary, cdkFor } from "../cdk";
+import { type CdkLibrary, cdkFor } from "./cdk-library";
 import type { TerraformResourceElement } from "./element-types";
 import { isRecord } from "../api/text";
 

@@ -29,6 +29,14 @@ import { watchLaunchers } from "./emulator-launcher-watch";
 import type { Scenario } from "./emulator-types";
 import { EmulatorInputError, FAULT_TYPES, parseLatency } from "./emulator-validation";
 import { demoScenarios } from "./fixtures";
+import {
+  flagLines,
+  flagSynopsis,
+  type FlagSpecs,
+  HELP_FLAG,
+  parseFlags,
+  UsageError,
+} from "../cli/command-line";
 
 /** What `--help` prints: the options, then the fixtures format and the control API in short. */
 function helpText(): string {
@@ -36,14 +44,12 @@ function helpText(): string {
     ({ method, path, summary }) => `  ${method.padEnd(6)} ${path.padEnd(28)} ${summary}`,
   ).join("\n");
   const url = "http://127.0.0.1:PORT/_emulator";
-  return `usage: coreweave-inference-emulator [--port N] [--fixtures FILE] [--latency-ms N]
+  const synopsis = Object.entries(FLAGS).map(([name, flag]) => `[${flagSynopsis(name, flag)}]`);
+  return `usage: coreweave-inference-emulator ${synopsis.join(" ")}
 
 Serves the CoreWeave Inference API (GET /v1alpha1/inference/deployments/{id}) on 127.0.0.1.
 
-  --port N          port to listen on; 0 (the default) picks a free one
-  --fixtures FILE   the deployments to serve (default: the demo ones below)
-  --latency-ms N    delay every API answer by N ms (default 0)
-  -h, --help        print this help
+${flagLines({ ...FLAGS, ...HELP_FLAG }).join("\n")}
 Environment: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures} and ${EMULATOR_ENV.latencyMs}
 stand for the options; ${EMULATOR_ENV.token} is the accepted token (default "${DEFAULT_EMULATOR_TOKEN}").
 Demo deployments: ${Object.keys(demoScenarios()).join(", ")}.
@@ -73,7 +79,24 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** A stop that takes longer than this (it should take milliseconds) ends the process anyway. */
 const STOP_GRACE_MS = 3_000;
 
-class UsageError extends Error {}
+/** The emulator's flags; each also has an environment variable (see `EMULATOR_ENV`). */
+const FLAGS = {
+  port: {
+    type: "string",
+    placeholder: "N",
+    description: "port to listen on; 0 (the default) picks a free one",
+  },
+  fixtures: {
+    type: "string",
+    placeholder: "FILE",
+    description: "the deployments to serve (default: the demo ones below)",
+  },
+  "latency-ms": {
+    type: "string",
+    placeholder: "N",
+    description: "delay every API answer by N ms (default 0)",
+  },
+} as const satisfies FlagSpecs;
 
 interface CliOptions {
   readonly port: number;
@@ -83,40 +106,25 @@ interface CliOptions {
 }
 
 function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions {
-  const envPort = env[EMULATOR_ENV.port];
-  const envLatency = env[EMULATOR_ENV.latencyMs];
-  let port = envPort ? parsePort(envPort, EMULATOR_ENV.port) : 0;
-  let fixtures = env[EMULATOR_ENV.fixtures] || undefined;
-  let latencyMs = envLatency ? parseMilliseconds(envLatency, EMULATOR_ENV.latencyMs) : 0;
-  let help = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith("--") ? arg.indexOf("=") : -1;
-    const flag = eq === -1 ? arg : arg.slice(0, eq);
-    const value = (): string => {
-      const text = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-      if (text === undefined || text === "") throw new UsageError(`${flag} needs a value`);
-      return text;
-    };
-    switch (flag) {
-      case "--port":
-        port = parsePort(value(), "--port");
-        break;
-      case "--fixtures":
-        fixtures = value();
-        break;
-      case "--latency-ms":
-        latencyMs = parseMilliseconds(value(), "--latency-ms");
-        break;
-      case "--help":
-      case "-h":
-        help = true;
-        break;
-      default:
-        throw new UsageError(`unknown argument "${arg}"`);
-    }
-  }
-  return { port, fixtures, latencyMs, help };
+  const { operands, flags } = parseFlags("coreweave-inference-emulator", FLAGS, argv);
+  if (operands.length > 0) throw new UsageError(`unknown argument "${operands[0]}"`);
+  // A flag given empty is a mistake; a variable set empty is unset.
+  const setting = (flag: keyof typeof FLAGS, variable: string) =>
+    flags[flag] !== undefined
+      ? { text: flags[flag], source: `--${flag}` }
+      : env[variable]
+        ? { text: env[variable], source: variable }
+        : undefined;
+  const port = setting("port", EMULATOR_ENV.port);
+  const latency = setting("latency-ms", EMULATOR_ENV.latencyMs);
+  const fixtures = setting("fixtures", EMULATOR_ENV.fixtures);
+  if (fixtures?.text === "") throw new UsageError("--fixtures needs a file");
+  return {
+    port: port ? parsePort(port.text, port.source) : 0,
+    fixtures: fixtures?.text,
+    latencyMs: latency ? parseMilliseconds(latency.text, latency.source) : 0,
+    help: flags.help ?? false,
+  };
 }
 
 function parsePort(text: string, source: string): number {

@@ -8,7 +8,7 @@
  *
  * npm forwards SIGTERM and SIGINT to its child, the shell, only. The shell (dash or bash) dies of
  * it without passing it on, and the emulator is orphaned, still listening: `kill $!` after
- * `npx coreweave-inference-emulator &` used to leave it running. npm forwards no SIGHUP at all,
+ * `npx coreweave-inference-emulator &` would leave it running. npm forwards no SIGHUP at all,
  * and nobody can forward a SIGKILL.
  *
  * So the CLI watches the chain of processes between itself and the nearest npm above it, and

@@ -5,17 +5,14 @@
  */
 import type { GetDeploymentResponseJson } from "../api/deployment";
 
+export type { WireCondition } from "../api/deployment";
+
 /** Any JSON value. */
 export type JsonValue =
   string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue };
 
 /** The `deployment` object of a `GetDeployment` answer, as sent on the wire. */
 export type WireDeployment = GetDeploymentResponseJson["deployment"];
-
-/** One `deployment.status.conditions[]` entry, as sent on the wire. */
-export type WireCondition = NonNullable<
-  NonNullable<WireDeployment["status"]>["conditions"]
->[number];
 
 /** One stage of a {@link SteppedScenario}. */
 export interface ScenarioStep {

@@ -5,8 +5,6 @@
 import type { DeploymentStatus, GetDeploymentResponseJson } from "../api/deployment";
 import type { Scenario, WireCondition, WireDeployment } from "./emulator-types";
 
-type WireSpec = WireDeployment["spec"];
-
 const CREATED_AT = "2025-01-15T10:00:00Z";
 const UPDATED_AT = "2025-01-15T10:12:30Z";
 const ZONE = "US-EAST-04A";
@@ -18,11 +16,11 @@ const ZONE = "US-EAST-04A";
 export interface DeploymentFixtureOverrides {
   readonly name?: string;
   readonly gatewayIds?: readonly string[];
-  readonly runtime?: WireSpec["runtime"];
-  readonly resources?: WireSpec["resources"];
-  readonly model?: WireSpec["model"];
-  readonly autoscaling?: WireSpec["autoscaling"];
-  readonly traffic?: WireSpec["traffic"];
+  readonly runtime?: WireDeployment["spec"]["runtime"];
+  readonly resources?: WireDeployment["spec"]["resources"];
+  readonly model?: WireDeployment["spec"]["model"];
+  readonly autoscaling?: WireDeployment["spec"]["autoscaling"];
+  readonly traffic?: WireDeployment["spec"]["traffic"];
   readonly organizationId?: string;
   readonly disabled?: boolean;
   /** `status.status`. */

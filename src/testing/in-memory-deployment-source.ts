@@ -1,13 +1,13 @@
-import { encodeDeploymentId } from "../api/client";
+import { encodeDeploymentId } from "../api/coreweave-inference-client";
 import { CoreweaveError, DeploymentNotFoundError, InvalidResponseError } from "../api/errors";
-import { parseGetDeploymentResponse } from "../api/schema";
+import { checkDeploymentBody } from "../api/schema";
 import type { Deployment, GetDeploymentResponseJson } from "../api/deployment";
 import type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
   DeploymentSource,
 } from "../lookup/deployment-source";
-import { answerFromFixedFacts } from "../lookup/lookup-file";
+import { answerFromFixedFacts } from "../lookup/fixed-facts";
 
 /**
  * A `DeploymentSource` that answers from memory: no server, no token, no network. Bodies are
@@ -79,12 +79,12 @@ export class InMemoryDeploymentSource implements DeploymentSource {
         `InMemoryDeploymentSource holds an invalid body for deployment "${deploymentId}": ${why}.`,
         { deploymentId },
       );
-    const parsed = parseGetDeploymentResponse(this.#bodies.get(deploymentId));
-    if (!parsed.ok)
-      throw invalid(parsed.violations.map((v) => `${v.path} ${v.problem}`).join("; "));
-    if (parsed.deployment.spec.id !== deploymentId) {
-      throw invalid("it describes a different deployment (deployment.spec.id does not match)");
-    }
-    return parsed.deployment;
+    const checked = checkDeploymentBody(this.#bodies.get(deploymentId), deploymentId);
+    if (checked.ok) return checked.deployment;
+    throw invalid(
+      checked.problem === "schema"
+        ? checked.violations.map((v) => `${v.path} ${v.problem}`).join("; ")
+        : "it describes a different deployment (deployment.spec.id does not match)",
+    );
   }
 }

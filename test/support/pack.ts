@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,9 +21,10 @@ export function packPackage(): string {
       ["-p", join(repo, "tsconfig.build.json"), "--outDir", join(staging, "dist")],
       { stdio: "pipe" },
     );
-    for (const file of ["package.json", "README.md", "LICENSE"]) {
+    for (const file of ["package.json", "README.md", "CHANGELOG.md", "LICENSE"]) {
       copyFileSync(join(repo, file), join(staging, file));
     }
+    cpSync(join(repo, "docs"), join(staging, "docs"), { recursive: true });
     // The build above is the prepack script's; no other lifecycle script is wanted here.
     execFileSync("npm", ["pack", "--ignore-scripts", "--pack-destination", out, "--silent"], {
       cwd: staging,

@@ -1,6 +1,6 @@
 /**
  * An app run in its own process by lookup-modes.test.ts: one lookup that waits for READY, so
- * the test can read the progress lines the lookup worker writes to the process's stderr.
+ * the test can read the progress lines the lookup thread writes to the process's stderr.
  */
 import { App, TerraformStack } from "cdktf";
 import { CoreweaveDeploymentData } from "../../src";

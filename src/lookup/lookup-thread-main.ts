@@ -1,6 +1,7 @@
 /**
- * The lookup worker thread (the synth thread's side is `sync-lookup-worker.ts`, which finds this
- * file by its name): receives `LookupJob`s, runs them with the async client and replies.
+ * The main module of the lookup thread (the synth thread's side is `lookup-thread.ts`, which
+ * finds this file by its name): receives `LookupJob`s, runs them with the async client and
+ * replies.
  *
  * Load order matters. The synth thread sleeps in `Atomics.wait`, deaf to worker events, until a
  * reply wakes it. So the reply channel and the crash handlers are set up first, with only Node's
@@ -11,13 +12,13 @@ import { writeSync } from "node:fs";
 import { type MessagePort, workerData } from "node:worker_threads";
 import type { ResolvedConnection } from "../api/connection";
 import type { Deployment } from "../api/deployment";
-import type { ResolvedWaitOptions } from "../api/wait";
-import type { LookupJob, LookupJobResult, WorkerReply } from "./sync-lookup-worker";
+import type { ResolvedWaitOptions, WaitClient } from "../api/wait";
+import type { LookupJob, LookupJobResult, LookupThreadReply } from "./lookup-thread";
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
 
 /** Posts a reply, then wakes the synth thread; the message is queued before the wake-up. */
-function reply(message: WorkerReply): void {
+function reply(message: LookupThreadReply): void {
   port.postMessage(message);
   Atomics.add(signal, 0, 1);
   Atomics.notify(signal, 0);
@@ -34,14 +35,15 @@ process.on("unhandledRejection", replyCrash);
 // Only now, with the handlers in place: the API layer.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { CoreweaveInferenceClient, preloadHttpClient } =
-  require("../api/client") as typeof import("../api/client");
+  require("../api/coreweave-inference-client") as typeof import("../api/coreweave-inference-client");
+const { limitRequests } = require("../api/concurrency") as typeof import("../api/concurrency");
 const { CoreweaveError } = require("../api/errors") as typeof import("../api/errors");
 const { waitForReady, waitOutcomeError } = require("../api/wait") as typeof import("../api/wait");
 /* eslint-enable @typescript-eslint/no-require-imports */
 type Client = InstanceType<typeof CoreweaveInferenceClient>;
 
-// One client per connection for the life of the worker: later jobs reuse its kept-alive sockets.
-// The key holds the token, but only in this worker's memory.
+// One client per connection for the life of the thread: later jobs reuse its kept-alive sockets.
+// The key holds the token, but only in this thread's memory.
 const clients = new Map<string, Client>();
 
 function clientFor(connection: ResolvedConnection): Client {
@@ -51,34 +53,30 @@ function clientFor(connection: ResolvedConnection): Client {
   return client;
 }
 
-/** Runs one batch of lookups with the async client, `job.concurrency` requests at a time. */
+/** Runs one batch of lookups with the async client, at most `job.concurrency` requests at once. */
 async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
-  const client = clientFor(job.connection);
-  const results: LookupJobResult["results"][number][] = new Array(job.deploymentIds.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < job.deploymentIds.length) {
-      const index = next++;
+  const client = limitRequests(clientFor(job.connection), job.concurrency);
+  const results = await Promise.all(
+    job.deploymentIds.map(async (deploymentId): Promise<LookupJobResult["results"][number]> => {
       try {
-        results[index] = job.wait
-          ? await waitUntilReady(client, job.deploymentIds[index], job.wait)
+        return job.wait
+          ? await waitUntilReady(client, deploymentId, job.wait)
           : {
               ok: true,
-              deployment: await client.getDeployment(job.deploymentIds[index]),
+              deployment: await client.getDeployment(deploymentId),
               observedAt: new Date().toISOString(),
             };
       } catch (error) {
         if (!(error instanceof CoreweaveError)) throw error;
-        results[index] = { ok: false, error: error.toJSON() };
+        return { ok: false, error: error.toJSON() };
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker));
+    }),
+  );
   return { results };
 }
 
 async function waitUntilReady(
-  client: Client,
+  client: WaitClient,
   deploymentId: string,
   wait: ResolvedWaitOptions,
 ): Promise<{ ok: true; deployment: Deployment; observedAt: string }> {

@@ -1,15 +1,11 @@
 import { join } from "node:path";
 import { resolveConnection } from "../src/api/connection";
-import {
-  type LookupJob,
-  LookupWorkerFailure,
-  SyncLookupWorker,
-} from "../src/lookup/sync-lookup-worker";
+import { type LookupJob, LookupThreadFailure, LookupThread } from "../src/lookup/lookup-thread";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
 
 const TOKEN = "cw-worker-secret-9e107d9d";
 let emulator: EmulatorProcess;
-const worker = new SyncLookupWorker();
+const worker = new LookupThread();
 
 beforeAll(async () => {
   emulator = await startEmulatorProcess({
@@ -30,11 +26,11 @@ function job(overrides: Partial<LookupJob["connection"]> = {}): LookupJob {
   };
 }
 
-describe("SyncLookupWorker", () => {
+describe("LookupThread", () => {
   it("answers synchronously, and again from the same worker", () => {
     for (let i = 0; i < 3; i++) {
       const result = worker.run(job(), 10_000);
-      expect(result).not.toBeInstanceOf(LookupWorkerFailure);
+      expect(result).not.toBeInstanceOf(LookupThreadFailure);
       expect(result).toMatchObject({
         results: [{ ok: true, deployment: { spec: { id: "dep-w" } } }],
       });
@@ -47,7 +43,7 @@ describe("SyncLookupWorker", () => {
     const overrun = worker.run(job({ deadlineMs: 30_000 }), 500);
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(overrun).toEqual(
-      new LookupWorkerFailure("no answer from the lookup worker within 500 ms"),
+      new LookupThreadFailure("no answer from the lookup thread within 500 ms"),
     );
     expect(worker.run(job(), 10_000)).toMatchObject({ results: [{ ok: true }] });
   });
@@ -55,18 +51,18 @@ describe("SyncLookupWorker", () => {
   it("reports a crashed job, then recovers with a fresh worker", () => {
     const broken = { ...job(), deploymentIds: null } as unknown as LookupJob;
     const crash = worker.run(broken, 10_000);
-    expect(crash).toBeInstanceOf(LookupWorkerFailure);
-    expect((crash as LookupWorkerFailure).reason).toMatch(/^the lookup worker failed: /);
+    expect(crash).toBeInstanceOf(LookupThreadFailure);
+    expect((crash as LookupThreadFailure).reason).toMatch(/^the lookup thread failed: /);
     expect(worker.run(job(), 10_000)).toMatchObject({ results: [{ ok: true }] });
   });
 
   it("reports a worker that cannot load, at once and with the reason", () => {
-    const broken = new SyncLookupWorker(join(__dirname, "support", "broken-lookup-worker.ts"));
+    const broken = new LookupThread(join(__dirname, "support", "broken-lookup-thread.ts"));
     const started = Date.now();
     const failure = broken.run(job(), 10_000);
     expect(failure).toEqual(
-      new LookupWorkerFailure(
-        "the lookup worker could not start: Cannot find module 'undici' (simulated)",
+      new LookupThreadFailure(
+        "the lookup thread could not start: Cannot find module 'undici' (simulated)",
       ),
     );
     // Well before the 15 s startup timeout: the failure was reported, not waited out.

@@ -256,14 +256,14 @@ function packageVersion(): string {
   }
 }
 
-/** Loads the HTTP client ahead of the first request (the lookup worker, while it idles). */
+/** Loads the HTTP client ahead of the first request (the lookup thread, while it idles). */
 export function preloadHttpClient(): void {
   undici();
 }
 
 /**
  * undici, loaded on first use: importing the package (as every CDKTF app does) then costs no
- * HTTP client, which only the lookup worker thread and the CLI construct (about 130 ms, 10 MB).
+ * HTTP client, which only the lookup thread and the CLI construct (about 130 ms, 10 MB).
  */
 function undici(): typeof import("undici") {
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -10,7 +10,7 @@
  */
 import type * as Cdktf from "cdktf";
 import type { IConstruct } from "constructs";
-import { ConfigurationError } from "./api/errors";
+import { ConfigurationError } from "../api/errors";
 
 /** The API this package uses, as typed by cdktf; cdktn has the same. */
 export type CdkLibrary = typeof Cdktf;

@@ -1,8 +1,9 @@
 /**
- * The synth thread's side of the lookup worker (the worker's side is `lookup-worker.ts`): the
- * messages they exchange, `SyncLookupWorker`, and the process's one worker, `lookupWorker`.
+ * The synth thread's side of the lookup thread, a worker thread that runs the async HTTP client
+ * (its own side is `lookup-thread-main.ts`): the messages they exchange, `LookupThread`, and the
+ * process's one lookup thread, `lookupThread`.
  *
- * Imported first by the package's entry point, to start the worker early (see the end of this
+ * Imported first by the package's entry point, to start the thread early (see the end of this
  * file). So it loads nothing heavy, and not even the API layer: only Node's own modules and
  * `deployment-source.ts`, which is names and types (the imports of types are erased).
  */
@@ -20,7 +21,7 @@ import type { Deployment } from "../api/deployment";
 import type { ResolvedWaitOptions } from "../api/wait";
 import { LOOKUP_MODE_ENV } from "./deployment-source";
 
-/** One batch of lookups sent to the lookup worker. The token travels only in memory. */
+/** One batch of lookups sent to the lookup thread. The token travels only in memory. */
 export interface LookupJob {
   readonly connection: ResolvedConnection;
   readonly deploymentIds: readonly string[];
@@ -30,7 +31,7 @@ export interface LookupJob {
   readonly wait?: ResolvedWaitOptions;
 }
 
-/** The worker's answer: one entry per requested ID, in order. */
+/** The lookup thread's answer: one entry per requested ID, in order. */
 export interface LookupJobResult {
   readonly results: ReadonlyArray<
     | { readonly ok: true; readonly deployment: Deployment; readonly observedAt: string }
@@ -38,17 +39,17 @@ export interface LookupJobResult {
   >;
 }
 
-/** What the worker posts back: a result, or why the job could not run at all. */
-export type WorkerReply =
+/** What the lookup thread posts back: a result, or why the job could not run at all. */
+export type LookupThreadReply =
   | { readonly type: "ready" }
   | { readonly type: "result"; readonly result: LookupJobResult }
   | { readonly type: "crash"; readonly message: string };
 
-/** How long a new worker may take to load the API layer and say "ready" before we give up. */
+/** How long a new lookup thread may take to load the API layer and say "ready" before we give up. */
 const STARTUP_TIMEOUT_MS = 15_000;
 
-/** Why a job got no result: the worker did not start, crashed, or overran its time. */
-export class LookupWorkerFailure {
+/** Why a job got no result: the lookup thread did not start, crashed, or overran its time. */
+export class LookupThreadFailure {
   constructor(readonly reason: string) {}
 }
 
@@ -62,9 +63,9 @@ export class LookupWorkerFailure {
  * one: that happens when a job overruns its time, when the worker crashes or sends something
  * unexpected, and after a large batch (to return its memory, see `LiveDeploymentSource`).
  */
-export class SyncLookupWorker {
-  /** @param entry the worker script; tests pass a deliberately broken one. */
-  constructor(private readonly entry: string = defaultWorkerEntry()) {}
+export class LookupThread {
+  /** @param entry the thread's main module; tests pass a deliberately broken one. */
+  constructor(private readonly entry: string = defaultMainModule()) {}
 
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
@@ -72,7 +73,7 @@ export class SyncLookupWorker {
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
 
   /** Runs one job; returns its result, or a failure after `timeoutMs` at most. */
-  run(job: LookupJob, timeoutMs: number): LookupJobResult | LookupWorkerFailure {
+  run(job: LookupJob, timeoutMs: number): LookupJobResult | LookupThreadFailure {
     if (!this.#port) this.#spawn();
     const port = this.#port!;
     if (!this.#ready) {
@@ -80,8 +81,8 @@ export class SyncLookupWorker {
       if (ready?.type !== "ready") {
         return this.#fail(
           ready?.type === "crash"
-            ? `the lookup worker could not start: ${ready.message}`
-            : `the lookup worker did not start within ${STARTUP_TIMEOUT_MS} ms (${this.entry})`,
+            ? `the lookup thread could not start: ${ready.message}`
+            : `the lookup thread did not start within ${STARTUP_TIMEOUT_MS} ms (${this.entry})`,
         );
       }
       this.#ready = true;
@@ -91,9 +92,9 @@ export class SyncLookupWorker {
     if (reply?.type === "result") return reply.result;
     return this.#fail(
       reply === undefined
-        ? `no answer from the lookup worker within ${timeoutMs} ms`
+        ? `no answer from the lookup thread within ${timeoutMs} ms`
         : reply.type === "crash"
-          ? `the lookup worker failed: ${reply.message}`
+          ? `the lookup thread failed: ${reply.message}`
           : "unexpected reply",
     );
   }
@@ -126,19 +127,19 @@ export class SyncLookupWorker {
   }
 
   /** Stops the worker and says why. */
-  #fail(reason: string): LookupWorkerFailure {
+  #fail(reason: string): LookupThreadFailure {
     this.stop();
-    return new LookupWorkerFailure(reason);
+    return new LookupThreadFailure(reason);
   }
 
-  /** Sleeps until the worker's next reply, or the timeout. */
-  #await(port: MessagePort, timeoutMs: number): WorkerReply | undefined {
+  /** Sleeps until the thread's next reply, or the timeout. */
+  #await(port: MessagePort, timeoutMs: number): LookupThreadReply | undefined {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       // Read before looking: a reply posted after the look changes it, so the wait ends at once.
       const seen = Atomics.load(this.#signal, 0);
       const received = receiveMessageOnPort(port);
-      if (received) return received.message as WorkerReply;
+      if (received) return received.message as LookupThreadReply;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return undefined;
       Atomics.wait(this.#signal, 0, seen, remaining);
@@ -146,14 +147,14 @@ export class SyncLookupWorker {
   }
 }
 
-/** The worker's entry, by file name: `lookup-worker.js` beside this file, else the `.ts` source. */
-function defaultWorkerEntry(): string {
-  const compiled = join(__dirname, "lookup-worker.js");
-  return existsSync(compiled) ? compiled : join(__dirname, "lookup-worker.ts");
+/** The thread's main module: `lookup-thread-main.js` beside this file, else the `.ts` source. */
+function defaultMainModule(): string {
+  const compiled = join(__dirname, "lookup-thread-main.js");
+  return existsSync(compiled) ? compiled : join(__dirname, "lookup-thread-main.ts");
 }
 
-/** The process's one lookup worker, shared by all live sources. */
-export const lookupWorker = new SyncLookupWorker();
+/** The process's one lookup thread, shared by all live sources. */
+export const lookupThread = new LookupThread();
 
 // Started at import when a live lookup is likely (a token is set and the app does not replay),
 // so that loading its HTTP client (about 250 ms) overlaps with the package and the app loading,
@@ -162,5 +163,5 @@ export const lookupWorker = new SyncLookupWorker();
 // token set still starts a worker here, which then idles, unref'd, unused. (The token's variable
 // is `TOKEN_ENV`, written out: importing it would load the API layer before the worker starts.)
 if (process.env.COREWEAVE_API_TOKEN?.trim() && process.env[LOOKUP_MODE_ENV]?.trim() !== "replay") {
-  lookupWorker.prewarm();
+  lookupThread.prewarm();
 }

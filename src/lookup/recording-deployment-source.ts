@@ -1,0 +1,34 @@
+/** Record mode: lookups answered by the API, and written to the lookup file as they pass. */
+import { resolveEndpoint } from "../api/connection";
+import type {
+  DeploymentLookupRequest,
+  DeploymentLookupResult,
+  DeploymentSource,
+} from "./deployment-source";
+import { type LookupFileEntry, updateLookupFile } from "./lookup-file";
+
+/**
+ * Record mode: answers from another source (the API) and writes every successful answer to the
+ * lookup file, with the time it was read. Failures are not written: the file holds facts only.
+ */
+export class RecordingDeploymentSource implements DeploymentSource {
+  constructor(
+    private readonly inner: DeploymentSource,
+    readonly file: string,
+  ) {}
+
+  lookup(requests: readonly DeploymentLookupRequest[]): readonly DeploymentLookupResult[] {
+    const results = this.inner.lookup(requests);
+    const recorded = new Map<string, LookupFileEntry>();
+    results.forEach((result, index) => {
+      if (!result.ok) return;
+      recorded.set(result.deployment.spec.id, {
+        recordedAt: result.observedAt ?? new Date().toISOString(),
+        endpoint: resolveEndpoint(requests[index].connection.endpoint).href,
+        deployment: result.deployment,
+      });
+    });
+    updateLookupFile(this.file, recorded);
+    return results;
+  }
+}
