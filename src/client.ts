@@ -9,7 +9,7 @@ export type {
   CoreweaveClientOptions,
   GetDeploymentOptions,
 } from "./api/coreweave-inference-client";
-export { MAX_REQUESTS_IN_FLIGHT, limitRequests } from "./api/concurrency";
+export { MAX_REQUESTS_IN_FLIGHT } from "./api/concurrency";
 export { CONNECTION_DEFAULTS, DEFAULT_ENDPOINT, ENDPOINT_ENV, TOKEN_ENV } from "./api/connection";
 export type {
   ConnectionOptionNames,

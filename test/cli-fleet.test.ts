@@ -3,8 +3,8 @@
  * --keep-going, one JSON object per deployment, IDs from a synthesized stack, CI results
  * (GitHub step summary and annotations, JUnit) and the live table on a terminal.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { XMLValidator } from "fast-xml-parser";
 import { CoreweaveDeploymentData, DeploymentReadinessGate } from "../src";
@@ -79,7 +79,7 @@ describe("wait on many", () => {
       "terminal",
       "cancelled",
     ]);
-    expect(run.stderr).toMatch(/c: not waited for to the end: another deployment failed/);
+    expect(run.stderr).toMatch(/not waited for to the end: c: another deployment failed/);
     const polled = emulator.requestLog().length;
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(emulator.requestLog()).toHaveLength(polled);
@@ -183,7 +183,9 @@ describe("CI results", () => {
     });
     expect(run.code).toBe(4);
     const markdown = readFileSync(summary, "utf8");
-    expect(markdown).toMatch(/^### coreweave-inference wait: 1 of 2 ready$/m);
+    expect(markdown).toMatch(
+      /^### coreweave-inference wait: ❌ 1 will not become ready, 1 ready$/m,
+    );
     expect(markdown).toMatch(/^\| a \| STATUS_READY \| yes \| .* \| {2}\|$/m);
     expect(markdown).toMatch(/^\| b \| STATUS_FAILED \| no \(will not become ready\) \|/m);
     expect(run.stderr).toMatch(
@@ -192,19 +194,36 @@ describe("CI results", () => {
     expect(run.stderr).not.toMatch(/^::error title=coreweave-inference wait%3A a /m);
     const xml = readFileSync(junit, "utf8");
     expect(XMLValidator.validate(xml)).toBe(true);
-    expect(xml).toContain('tests="2" failures="1" errors="0" skipped="0"');
+    expect(xml).toContain('tests="2" failures="1" errors="0"');
+    expect(xml).toContain('skipped="0"');
     // A single deployment gets the same reports; its stdout stays as it was.
     const single = await cli(["get", "a", "--junit", junit], { GITHUB_STEP_SUMMARY: summary });
     expect(single.stdout).toMatch(/^deployment {3}a$/m);
-    expect(readFileSync(summary, "utf8")).toMatch(/^### coreweave-inference get: 1 of 1 ready$/m);
+    expect(readFileSync(summary, "utf8")).toMatch(
+      /^### coreweave-inference get: ✅ 1 of 1 ready$/m,
+    );
     expect(readFileSync(junit, "utf8")).toContain('tests="1" failures="0"');
   });
 
-  it("exits 3 when the JUnit report cannot be written, saying so", async () => {
+  it("writes --junit into folders it creates, as test runners' reporters do", async () => {
     ready("a");
-    const run = await cli(["get", "a", "--junit", join(harness.scratch, "no-such-dir", "r.xml")]);
-    expect(run.code).toBe(3);
-    expect(run.stderr).toMatch(/could not write --junit/);
+    const junit = join(harness.scratch, "reports", "nested", "wait.xml");
+    const run = await cli(["wait", "a", "--timeout", "5s", "--junit", junit]);
+    expect(run.code).toBe(0);
+    expect(XMLValidator.validate(readFileSync(junit, "utf8"))).toBe(true);
+    expect(readdirSync(dirname(junit))).toEqual(["wait.xml"]);
+  });
+
+  it("refuses a --junit path that cannot be written before the first request: exit 2, one line", async () => {
+    ready("a");
+    const file = join(harness.scratch, "a-file");
+    writeFileSync(file, "");
+    const run = await cli(["wait", "a", "--junit", join(file, "r.xml")]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /^coreweave-inference: --junit ".*a-file\/r\.xml" cannot be written \(a part of its folder path is a file\): pass a path in a writable folder \(see coreweave-inference --help\)\n$/,
+    );
+    expect(emulator.requestLog()).toHaveLength(0);
   });
 });
 

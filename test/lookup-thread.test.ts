@@ -22,7 +22,6 @@ function job(overrides: Partial<LookupJob["connection"]> = {}): LookupJob {
   return {
     connection: resolveConnection({ endpoint: emulator.url, apiToken: TOKEN, ...overrides }, {}),
     deploymentIds: ["dep-w"],
-    concurrency: 1,
   };
 }
 

@@ -1,9 +1,8 @@
 /**
- * How many requests one process sends at once, and the one helper that holds every caller to it:
- * a batch of lookups (prefetch), `get` and `wait` of many deployments, and `lookups record`.
+ * How many HTTP requests a client has in flight at once, and the limiter that holds it to that:
+ * every lookup of a batch (prefetch), `get` and `wait` of many deployments, and `lookups record`
+ * share one client, so they share its limit.
  */
-import type { GetDeploymentOptions } from "./coreweave-inference-client";
-import type { WaitClient } from "./wait";
 
 /**
  * Requests in flight at once: 100 deployments cost 4 round trips, and a fleet never opens more
@@ -47,27 +46,5 @@ export function concurrencyLimit(limit: number): Limiter {
     } finally {
       release();
     }
-  };
-}
-
-/**
- * The client, with at most `limit` requests in flight across every caller. A request's deadline
- * counts from the call, not from the moment a slot is free: time spent queued is time spent.
- */
-export function limitRequests(client: WaitClient, limit = MAX_REQUESTS_IN_FLIGHT): WaitClient {
-  const run = concurrencyLimit(limit);
-  return {
-    deadlineMs: client.deadlineMs,
-    getDeployment(deploymentId: string, options: GetDeploymentOptions = {}) {
-      const deadline = Date.now() + (options.deadlineMs ?? client.deadlineMs);
-      return run(
-        () =>
-          client.getDeployment(deploymentId, {
-            ...options,
-            deadlineMs: Math.max(1, deadline - Date.now()),
-          }),
-        options.signal,
-      );
-    },
   };
 }

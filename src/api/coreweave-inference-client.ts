@@ -13,11 +13,13 @@ import {
   resolveConnection,
 } from "./connection";
 import type { Deployment } from "./deployment";
+import { concurrencyLimit, type Limiter, MAX_REQUESTS_IN_FLIGHT } from "./concurrency";
 import { InvalidDeploymentIdError } from "./errors";
 import {
   type AttemptResult,
   classifyAnswer,
   classifyTransportError,
+  type FailedAttempt,
   type LookupContext,
 } from "./failures";
 import { failureToError } from "./messages";
@@ -52,6 +54,13 @@ export interface CoreweaveClientOptions extends ConnectionOptions {
    * @default resolved from the options above and `env`
    */
   readonly connection?: ResolvedConnection;
+  /**
+   * HTTP requests in flight at once, across every call of this client. A call waits for a free
+   * slot before each attempt; the time it waits counts against its deadline, and no attempt starts
+   * once the deadline has passed. Retry waits hold no slot.
+   * @default 32 (MAX_REQUESTS_IN_FLIGHT)
+   */
+  readonly maxConcurrentRequests?: number;
 }
 
 export interface GetDeploymentOptions {
@@ -79,6 +88,7 @@ export class CoreweaveInferenceClient {
   readonly #token: string;
   readonly #agent: Agent;
   readonly #names: ConnectionOptionNames;
+  readonly #slot: Limiter;
 
   constructor(options: CoreweaveClientOptions = {}) {
     this.#names = options.optionNames ?? CONNECTION_OPTION_NAMES;
@@ -91,6 +101,14 @@ export class CoreweaveInferenceClient {
     this.maxRetries = connection.maxRetries;
     this.maxResponseBytes = connection.maxResponseBytes;
     this.retryPolicy = resolveRetryPolicy(connection.maxRetries, options.retry);
+    this.#slot = concurrencyLimit(
+      requireInteger(
+        "maxConcurrentRequests",
+        options.maxConcurrentRequests ?? MAX_REQUESTS_IN_FLIGHT,
+        1,
+        10_000,
+      ),
+    );
     // The per-attempt limit, enforced by undici at each stage as well as by the abort signal.
     this.#agent = new (undici().Agent)({
       connect: { timeout: this.attemptTimeoutMs },
@@ -123,12 +141,21 @@ export class CoreweaveInferenceClient {
       names: this.#names,
     };
     const deadline = Date.now() + deadlineMs;
+    let previous: FailedAttempt = { type: "timeout", timeoutMs: deadlineMs };
     for (let attempt = 1; ; attempt++) {
-      const remaining = deadline - Date.now();
-      const limitedByDeadline = remaining < this.attemptTimeoutMs;
-      const result = await this.#attempt(url, context, Math.max(1, remaining), abort);
+      const tried = await this.#slot(async () => {
+        const remaining = deadline - Date.now();
+        // Time spent waiting for a slot is spent: an attempt with none left is not sent.
+        if (remaining <= 0) return undefined;
+        const result = await this.#attempt(url, context, remaining, abort);
+        return { result, limitedByDeadline: remaining < this.attemptTimeoutMs };
+      }, abort);
+      // The last real failure, or (queued throughout) the deadline itself.
+      if (tried === undefined) throw failureToError(previous, context, attempt - 1, true);
+      const { result, limitedByDeadline } = tried;
       if (result.ok) return result.deployment;
       const { failed } = result;
+      previous = failed;
       if (!isRetryable(failed) || attempt > this.retryPolicy.maxRetries) {
         throw failureToError(failed, context, attempt, limitedByDeadline);
       }

@@ -23,4 +23,13 @@ export interface CliIo {
   readonly stderrIsTTY?: boolean;
   /** The terminal's width, so no table line wraps. */
   readonly columns?: number;
+  /** The terminal's height, so the live table never scrolls. */
+  readonly rows?: number;
+  /** Calls `listener` when the terminal is resized; returns what stops that. */
+  readonly onResize?: (listener: () => void) => () => void;
+  /**
+   * Aborted when the run is cancelled (SIGINT, SIGTERM, or the parent process gone), with a
+   * `Cancellation` as its reason: `get` and `wait` then stop and report what they know.
+   */
+  readonly cancel?: AbortSignal;
 }

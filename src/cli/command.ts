@@ -14,6 +14,11 @@ export interface Command<F extends FlagSpecs = FlagSpecs> {
   /** What it does, in one line of usage. */
   readonly summary: string;
   readonly flags: F;
+  /**
+   * On cancellation (`CliIo.cancel`), the command stops and reports what it knows, and its run
+   * resolves. A command without this ends at once, as if by the signal.
+   */
+  readonly reportsWhenCancelled?: boolean;
   /** Runs the command; resolves to the exit code. Throws `UsageError` for a bad command line. */
   run(
     input: { readonly operands: readonly string[]; readonly flags: FlagValues<F> },

@@ -3,7 +3,9 @@
  * recorded), reading or waiting for all of them with a bounded number of requests in flight, and
  * one result row per deployment that every output (text, JSON, summary, JUnit) is made from.
  */
+import { setMaxListeners } from "node:events";
 import { readFileSync, statSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { join } from "node:path";
 import { CoreweaveError } from "../api/errors";
 import { evaluateReadiness, type ReadinessVerdict } from "../api/readiness";
@@ -27,7 +29,8 @@ import { UsageError } from "./command-line";
  * - `ready`; `not_ready`: read, not ready (`get` only);
  * - `timeout`, `terminal`, `unreachable`: as `WaitOutcome`;
  * - `error`: a failure that cannot succeed on retry (404, 401, TLS...);
- * - `cancelled`: not waited for to the end, because another deployment failed for good.
+ * - `cancelled`: not waited for to the end: another deployment failed for good (fail-fast), or
+ *   the run was cancelled; `cancelledBy` says which.
  */
 export type RowOutcome = WaitOutcome["outcome"] | "not_ready" | "error" | "cancelled";
 
@@ -35,7 +38,10 @@ export interface ResultRow {
   readonly deploymentId: string;
   readonly outcome: RowOutcome;
   readonly elapsedMs: number;
+  /** Polls that ended, with an answer or a failure. */
   readonly polls: number;
+  /** Why a `cancelled` row was not waited for to the end. */
+  readonly cancelledBy?: "fail_fast" | "run";
   /** The last answer read, if any. */
   readonly deployment?: Deployment;
   readonly verdict?: ReadinessVerdict;
@@ -43,6 +49,26 @@ export interface ResultRow {
   readonly error?: CoreweaveError;
   /** The last failed poll of a wait, if any. */
   readonly lastError?: CoreweaveError;
+}
+
+/** Why a run ended before its deployments did: a signal, or the parent process gone. */
+export interface Cancellation {
+  /** The signal the run ends as: its exit code is 128 plus its number (130, 143). */
+  readonly signal: "SIGINT" | "SIGTERM";
+  /** What happened, for people: `SIGTERM`, or `its parent process 41 (bash) is gone`. */
+  readonly why: string;
+}
+
+/** The exit code of a cancelled run, as a shell reports a process a signal ended: 130, 143. */
+export function cancelledExitCode(cancellation: Cancellation): number {
+  return 128 + osConstants.signals[cancellation.signal];
+}
+
+/** A run of `get` or `wait` as every report sees it. */
+export interface Run {
+  readonly command: string;
+  readonly rows: readonly ResultRow[];
+  readonly cancelled?: Cancellation;
 }
 
 /** The exit code each outcome stands for; the run takes its worst outcome's. */
@@ -56,16 +82,28 @@ const EXIT_OF: Readonly<Record<RowOutcome, number>> = {
   ready: EXIT.ok,
 };
 
-/** The outcome of a run as a whole: the worst of its rows (the order of `EXIT_OF`). */
-export function overallOutcome(rows: readonly ResultRow[]): RowOutcome {
-  const worstFirst = Object.keys(EXIT_OF) as RowOutcome[];
-  return worstFirst.find((outcome) => rows.some((row) => row.outcome === outcome)) ?? "ready";
+/** The outcomes, worst first: the order of `EXIT_OF`. */
+export const WORST_FIRST = Object.keys(EXIT_OF) as readonly RowOutcome[];
+
+/** The outcome of a run as a whole: `cancelled` if it was, else the worst of its rows. */
+export function overallOutcome(run: Run): RowOutcome {
+  if (run.cancelled) return "cancelled";
+  return WORST_FIRST.find((outcome) => run.rows.some((row) => row.outcome === outcome)) ?? "ready";
 }
 
-/** Exit code of a run: 0 only if every deployment is fine; else the worst outcome's. */
-export function exitCodeOf(rows: readonly ResultRow[], fine: readonly RowOutcome[]): number {
-  if (rows.every((row) => fine.includes(row.outcome))) return EXIT.ok;
-  return EXIT_OF[overallOutcome(rows)];
+/** The rows, worst first (then in the order given): what decided the outcome comes first. */
+export function worstFirst(rows: readonly ResultRow[]): ResultRow[] {
+  return [...rows].sort((a, b) => WORST_FIRST.indexOf(a.outcome) - WORST_FIRST.indexOf(b.outcome));
+}
+
+/**
+ * Exit code of a run: a cancelled one's is its signal's (130, 143); else 0 only if every
+ * deployment is fine, else the worst outcome's.
+ */
+export function exitCodeOf(run: Run, fine: readonly RowOutcome[]): number {
+  if (run.cancelled) return cancelledExitCode(run.cancelled);
+  if (run.rows.every((row) => fine.includes(row.outcome))) return EXIT.ok;
+  return EXIT_OF[overallOutcome(run)];
 }
 
 /** The deployments a command is about, and whether it keeps the single-deployment output. */
@@ -129,13 +167,19 @@ export function deploymentIdsOfStack(path: string): string[] {
   return ids;
 }
 
-/** `get` of many: each deployment read once, concurrently. */
-export async function readAll(client: WaitClient, ids: readonly string[]): Promise<ResultRow[]> {
+/** `get` of many: each deployment read once, concurrently (the client bounds the requests). */
+export async function readAll(
+  client: WaitClient,
+  ids: readonly string[],
+  cancel?: AbortSignal,
+): Promise<ResultRow[]> {
   const started = Date.now();
+  // Every request listens to it: many, by design.
+  if (cancel) setMaxListeners(0, cancel);
   return Promise.all(
     ids.map(async (deploymentId): Promise<ResultRow> => {
       try {
-        const deployment = await client.getDeployment(deploymentId);
+        const deployment = await client.getDeployment(deploymentId, { signal: cancel });
         const verdict = evaluateReadiness(deployment);
         const outcome = verdict.ready ? "ready" : "not_ready";
         return {
@@ -147,8 +191,12 @@ export async function readAll(client: WaitClient, ids: readonly string[]): Promi
           verdict,
         };
       } catch (error) {
+        const elapsedMs = Date.now() - started;
+        if (cancel?.aborted && !(error instanceof CoreweaveError)) {
+          return { deploymentId, outcome: "cancelled", cancelledBy: "run", elapsedMs, polls: 0 };
+        }
         if (!(error instanceof CoreweaveError)) throw error;
-        return { deploymentId, outcome: "error", elapsedMs: Date.now() - started, polls: 1, error };
+        return { deploymentId, outcome: "error", elapsedMs, polls: 1, error };
       }
     }),
   );
@@ -157,6 +205,8 @@ export async function readAll(client: WaitClient, ids: readonly string[]): Promi
 export interface WaitAllHooks {
   /** Whether to keep waiting for the others after one turns terminal (`--keep-going`). */
   readonly keepGoing: boolean;
+  /** Ends every wait at once: the run was cancelled (a signal, or the parent process gone). */
+  readonly cancel?: AbortSignal;
   readonly onProgress?: WaitHooks["onProgress"];
   /** Each answer read, and each failed poll: what a live view shows. */
   readonly onUpdate?: (
@@ -167,7 +217,8 @@ export interface WaitAllHooks {
 
 /**
  * `wait` of many: every deployment polled until it is ready, all against one timeout. A terminal
- * failure (or a permanent API error) of one ends the others at once, unless `keepGoing`.
+ * failure (or a permanent API error) of one ends the others at once, unless `keepGoing`; a
+ * cancelled run ends them all. Each ends as a row, with what was known when it ended.
  */
 export async function waitForAll(
   client: WaitClient,
@@ -175,33 +226,57 @@ export async function waitForAll(
   wait: ResolvedWaitOptions,
   hooks: WaitAllHooks,
 ): Promise<ResultRow[]> {
-  const stop = new AbortController();
+  const failFast = new AbortController();
+  const signal = hooks.cancel ? AbortSignal.any([failFast.signal, hooks.cancel]) : failFast.signal;
+  // Every request and every pause of every deployment listens to it: many, by design.
+  setMaxListeners(0, signal);
   const started = Date.now();
   return Promise.all(
     ids.map(async (deploymentId): Promise<ResultRow> => {
       let last: WaitObservation | undefined;
+      // Polls that ended, read or failed; one cut short by a cancelled run is not counted.
+      let polls = 0;
       try {
         const outcome = await waitForReady(client, deploymentId, wait, {
-          signal: stop.signal,
+          signal,
           onProgress: hooks.onProgress,
           onObservation: (observation) => {
             last = observation;
+            polls++;
             hooks.onUpdate?.(deploymentId, { observation });
           },
-          onPollFailure: (error) => hooks.onUpdate?.(deploymentId, { error }),
+          onPollFailure: (error) => {
+            polls++;
+            hooks.onUpdate?.(deploymentId, { error });
+          },
         });
         const row = rowOf(outcome, wait);
-        if (!hooks.keepGoing && row.outcome === "terminal") stop.abort();
+        if (!hooks.keepGoing && row.outcome === "terminal") failFast.abort();
         return row;
       } catch (error) {
         const elapsedMs = Date.now() - started;
-        if (stop.signal.aborted && !(error instanceof CoreweaveError)) {
-          return { deploymentId, outcome: "cancelled", elapsedMs, polls: 0, ...observed(last) };
+        if (signal.aborted && !(error instanceof CoreweaveError)) {
+          const cancelledBy = hooks.cancel?.aborted ? "run" : "fail_fast";
+          return {
+            deploymentId,
+            outcome: "cancelled",
+            cancelledBy,
+            elapsedMs,
+            polls,
+            ...observed(last),
+          };
         }
         if (!(error instanceof CoreweaveError)) throw error;
-        if (!hooks.keepGoing) stop.abort();
+        if (!hooks.keepGoing) failFast.abort();
         hooks.onUpdate?.(deploymentId, { error });
-        return { deploymentId, outcome: "error", elapsedMs, polls: 0, error, ...observed(last) };
+        return {
+          deploymentId,
+          outcome: "error",
+          elapsedMs,
+          polls: polls + 1,
+          error,
+          ...observed(last),
+        };
       }
     }),
   );

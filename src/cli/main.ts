@@ -14,8 +14,12 @@ import { ENDPOINT_ENV, TOKEN_ENV } from "../api/connection";
 import { CoreweaveError } from "../api/errors";
 import { sanitizeText } from "../api/text";
 import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME } from "../lookup/deployment-source";
+import { watchLaunchers } from "../testing/emulator-launcher-watch";
 import { type CliIo, EXIT } from "./cli-io";
 import type { Command } from "./command";
+import { type Cancellation, cancelledExitCode } from "./fleet";
+import { SHOW_CURSOR } from "./live-table";
+import { printError } from "./results";
 import {
   flagLines,
   flagSynopsis,
@@ -151,17 +155,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const { command, operands, flags } = invocation;
     json = flags.json === true;
-    return await command.run({ operands, flags }, io);
+    const running = command.run({ operands, flags }, io);
+    const { cancel } = io;
+    if (command.reportsWhenCancelled || cancel === undefined) return await running;
+    // Nothing to report: a cancelled run ends now, as the signal would have ended it.
+    running.catch(() => undefined);
+    return await Promise.race([running, cancelled(cancel)]);
   } catch (error) {
     if (error instanceof UsageError) return usage(io, error);
     if (error instanceof CoreweaveError) {
-      if (json) io.stdout(`${JSON.stringify({ error: error.toJSON() }, null, 2)}\n`);
-      io.stderr(`${PROGRAM}: ${error.message}\n`);
+      printError(error, json, io);
       return EXIT.apiError;
     }
     io.stderr(`${PROGRAM}: unexpected failure: ${(error as Error).message}\n`);
     return EXIT.apiError;
   }
+}
+
+/** Resolves to the exit code of the cancellation, once `cancel` is aborted. */
+function cancelled(cancel: AbortSignal): Promise<number> {
+  return new Promise((resolve) => {
+    const end = () => resolve(cancelledExitCode(cancel.reason as Cancellation));
+    if (cancel.aborted) end();
+    else cancel.addEventListener("abort", end, { once: true });
+  });
 }
 
 /**
@@ -178,14 +195,53 @@ function usage(io: CliIo, error: UsageError): number {
   return EXIT.usage;
 }
 
-if (require.main === module) {
+/**
+ * The process around a command line: SIGINT, SIGTERM and the parent process going away cancel
+ * the run (a CI runner cancels a job by signalling the step's shell, which leaves this process
+ * orphaned, and `npx` passes no signal on); a second signal ends the process at once.
+ */
+function main(): void {
+  const cancellation = new AbortController();
+  const cancel = (reason: Cancellation) => {
+    if (!cancellation.signal.aborted) return cancellation.abort(reason);
+    if (process.stderr.isTTY) process.stderr.write(SHOW_CURSOR);
+    process.exit(cancelledExitCode(reason));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => cancel({ signal, why: signal }));
+  }
+  const stopWatching = watchLaunchers(
+    ({ pid, command }) => {
+      const name = command ? ` (${sanitizeText(command, 60)})` : "";
+      cancel({ signal: "SIGTERM", why: `its parent process ${pid}${name} is gone` });
+    },
+    { pastNpm: true },
+  );
+  // With the parent gone, nobody may read our output any more: that must not end the run.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", () => undefined);
+  const { stderr } = process;
   runCli(process.argv.slice(2), {
     stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr: (text) => stderr.write(text),
     env: process.env,
-    stderrIsTTY: process.stderr.isTTY,
-    columns: process.stderr.columns,
+    stderrIsTTY: stderr.isTTY,
+    get columns() {
+      return stderr.columns;
+    },
+    get rows() {
+      return stderr.rows;
+    },
+    onResize: (listener) => {
+      stderr.on("resize", listener);
+      return () => stderr.off("resize", listener);
+    },
+    cancel: cancellation.signal,
   }).then((code) => {
+    stopWatching();
+    // A cancelled run has said all it will; nothing it left running may delay the exit.
+    if (cancellation.signal.aborted) process.exit(code);
     process.exitCode = code;
   });
 }
+
+if (require.main === module) main();

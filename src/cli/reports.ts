@@ -1,14 +1,13 @@
 /**
- * What a run of many deployments looks like to people and to CI systems: the live table on a
- * terminal, the JSON result, GitHub's step summary and `::error` annotations, and a JUnit XML
- * report. Pure functions of the result rows. Text from the API is cleaned first
- * (`sanitizeText`), then escaped for the format it goes into.
+ * What a run of `get` or `wait` looks like to people and to CI systems: the JSON result, GitHub's
+ * step summary and workflow-command annotations, and a JUnit XML report. Pure functions of the
+ * run. Text from the API is cleaned first (`sanitizeText`), then escaped for the format it goes
+ * into. What decided the outcome comes first everywhere.
  */
-import type { Deployment } from "../api/deployment";
 import { formatElapsed } from "../api/duration";
 import type { ReadinessVerdict } from "../api/readiness";
 import { sanitizeText } from "../api/text";
-import type { ResultRow, RowOutcome } from "./fleet";
+import { overallOutcome, type ResultRow, type Run, type RowOutcome, worstFirst } from "./fleet";
 
 /** `--json` for one deployment: the whole output of a single-ID wait, one entry of many. */
 export function jsonRow(row: ResultRow) {
@@ -16,6 +15,7 @@ export function jsonRow(row: ResultRow) {
     deploymentId: row.deploymentId,
     outcome: row.outcome,
     ready: row.outcome === "ready",
+    ...(row.cancelledBy !== undefined && { cancelledBy: row.cancelledBy }),
     elapsedMs: row.elapsedMs,
     polls: row.polls,
     status: row.deployment?.status.status,
@@ -27,20 +27,43 @@ export function jsonRow(row: ResultRow) {
   };
 }
 
+/** `--json` of many deployments: the overall outcome, then one object per deployment. */
+export function jsonRun(run: Run, row: (row: ResultRow) => object) {
+  return {
+    outcome: overallOutcome(run),
+    ready: !run.cancelled && run.rows.every((r) => r.outcome === "ready"),
+    ...(run.cancelled && { cancelled: run.cancelled.why }),
+    deployments: run.rows.map(row),
+  };
+}
+
+/** Whether fail-fast stopped waiting for it: another deployment decided the run. */
+const notWaitedFor = (row: ResultRow) => row.outcome === "cancelled" && row.cancelledBy !== "run";
+
 /** The first thing that keeps a deployment from being ready: a condition if one is unmet. */
 export function firstBlocker(row: ResultRow): string {
   if (row.outcome === "ready") return "";
-  if (row.outcome === "cancelled") return "not waited for: another deployment failed";
+  if (notWaitedFor(row)) return "not waited for: another deployment failed";
+  if (row.outcome === "cancelled") return cancelledNote(row);
   return firstUnmet(row.verdict) ?? firstLine(row.error?.message ?? "");
 }
 
-function firstUnmet(verdict: ReadinessVerdict | undefined): string | undefined {
+/** A deployment whose wait a cancelled run ended: how far it got. */
+function cancelledNote(row: ResultRow): string {
+  const status = row.deployment ? sanitizeText(row.deployment.status.status, 60) : undefined;
+  return status === undefined
+    ? "the run was cancelled before it was read"
+    : `the run was cancelled; last status ${status}`;
+}
+
+export function firstUnmet(verdict: ReadinessVerdict | undefined): string | undefined {
   const blockers = verdict?.blockers ?? [];
   return blockers.find((b) => /^(required )?condition /.test(b)) ?? blockers[0];
 }
 
-const firstLine = (text: string): string => text.split("\n")[0];
+export const firstLine = (text: string): string => text.split("\n")[0];
 
+/** Each outcome in a few words; a cancelled row reads by why it was (see {@link wordsFor}). */
 const WORDS: Readonly<Record<RowOutcome, string>> = {
   ready: "ready",
   not_ready: "not ready",
@@ -50,6 +73,10 @@ const WORDS: Readonly<Record<RowOutcome, string>> = {
   error: "API error",
   cancelled: "cancelled",
 };
+
+export function wordsFor(row: ResultRow): string {
+  return notWaitedFor(row) ? "not waited for" : WORDS[row.outcome];
+}
 
 /** A Markdown table cell: one line, no pipe or HTML that could change the table. */
 function cell(text: string): string {
@@ -61,25 +88,46 @@ function cell(text: string): string {
     .replace(/>/g, "&gt;");
 }
 
-/** GitHub's step summary (`GITHUB_STEP_SUMMARY`): a heading and one table row per deployment. */
-export function stepSummary(command: string, rows: readonly ResultRow[]): string {
+/**
+ * The verdict at a glance: `✅ 3 of 3 ready`, `❌ 1 will not become ready, 12 not waited for,
+ * 1 ready`, or `⏹️ cancelled (SIGTERM): 1 ready, 1 cancelled`. Counts go worst first.
+ */
+export function headline(run: Run): string {
+  const { rows } = run;
   const ready = rows.filter((row) => row.outcome === "ready").length;
+  const counts = new Map<string, number>();
+  for (const row of worstFirst(rows)) {
+    counts.set(wordsFor(row), (counts.get(wordsFor(row)) ?? 0) + 1);
+  }
+  const counted = [...counts].map(([words, n]) => `${n} ${words}`).join(", ");
+  if (run.cancelled) return `⏹️ cancelled (${sanitizeText(run.cancelled.why, 100)}): ${counted}`;
+  if (ready === rows.length) return `✅ ${ready} of ${rows.length} ready`;
+  return `❌ ${counted}`;
+}
+
+/**
+ * GitHub's step summary (`GITHUB_STEP_SUMMARY`): the verdict, then one table row per
+ * deployment, worst first. A deployment fail-fast did not wait for is one short row.
+ */
+export function stepSummary(run: Run): string {
   const lines = [
-    `### coreweave-inference ${command}: ${ready} of ${rows.length} ready`,
+    `### coreweave-inference ${run.command}: ${headline(run)}`,
     "",
     "| deployment | status | ready | waited for | blockers |",
     "| --- | --- | --- | --- | --- |",
-    ...rows.map((row) =>
+    ...worstFirst(run.rows).map((row) =>
       [
         "",
         cell(row.deploymentId),
         cell(row.deployment?.status.status ?? "-"),
-        row.outcome === "ready" ? "yes" : `no (${WORDS[row.outcome]})`,
+        row.outcome === "ready" ? "yes" : `no (${wordsFor(row)})`,
         formatElapsed(row.elapsedMs),
         cell(
           row.outcome === "ready"
             ? ""
-            : (row.verdict?.blockers.join("; ") ?? firstLine(row.error?.message ?? "")),
+            : row.outcome === "cancelled"
+              ? firstBlocker(row)
+              : (row.verdict?.blockers.join("; ") ?? firstLine(row.error?.message ?? "")),
         ),
         "",
       ]
@@ -100,25 +148,57 @@ function commandProperty(text: string): string {
   return commandData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
+function workflowCommand(level: string, title: string, message: string): string {
+  return `::${level} title=${commandProperty(title)}::${commandData(
+    sanitizeText(message.replace(/\n\s*/g, " "), 2000),
+  )}\n`;
+}
+
 /**
- * GitHub Actions annotations: one `::error` per deployment that is not ready (`get`, which
- * succeeds whatever the status, warns instead for a deployment it read).
+ * GitHub Actions annotations, the cause first: one `::error` per deployment that failed, timed
+ * out or could not be read, worst first (GitHub shows only the first 10 of a step). `get`, which
+ * succeeds whatever the status, warns for a deployment it read that is not ready. Deployments
+ * fail-fast did not wait for get one `::notice` that counts them; a cancelled run one `::warning`.
  */
-export function annotations(command: string, rows: readonly ResultRow[]): string {
-  return rows
-    .filter((row) => row.outcome !== "ready")
-    .map((row) => {
-      const level = row.outcome === "not_ready" ? "warning" : "error";
-      const title = `coreweave-inference ${command}: ${sanitizeText(row.deploymentId, 100)} ${WORDS[row.outcome]}`;
-      const message =
-        row.outcome === "not_ready" && row.verdict
-          ? `not ready: ${row.verdict.blockers.join("; ")}`
-          : (row.error?.message ?? firstBlocker(row));
-      return `::${level} title=${commandProperty(title)}::${commandData(
-        sanitizeText(message.replace(/\n\s*/g, " "), 2000),
-      )}\n`;
-    })
-    .join("");
+export function annotations(run: Run): string {
+  const { command } = run;
+  const out: string[] = [];
+  for (const row of worstFirst(run.rows)) {
+    if (row.outcome === "ready" || row.outcome === "cancelled") continue;
+    const level = row.outcome === "not_ready" ? "warning" : "error";
+    const title = `coreweave-inference ${command}: ${sanitizeText(row.deploymentId, 100)} ${wordsFor(row)}`;
+    const message =
+      row.outcome === "not_ready" && row.verdict
+        ? `not ready: ${row.verdict.blockers.join("; ")}`
+        : (row.error?.message ?? firstBlocker(row));
+    out.push(workflowCommand(level, title, message));
+  }
+  const skipped = run.rows.filter(notWaitedFor);
+  if (skipped.length > 0) {
+    out.push(
+      workflowCommand(
+        "notice",
+        `coreweave-inference ${command}: ${skipped.length} not waited for`,
+        `${skipped.length} deployment${skipped.length === 1 ? " was" : "s were"} not waited for ` +
+          "to the end: another deployment failed for good (--keep-going waits for every one).",
+      ),
+    );
+  }
+  if (run.cancelled) {
+    const open = run.rows.filter((row) => row.outcome === "cancelled" && !notWaitedFor(row));
+    out.push(
+      workflowCommand(
+        "warning",
+        `coreweave-inference ${command}: cancelled`,
+        `The run was cancelled (${run.cancelled.why}) with ${open.length} deployment` +
+          `${open.length === 1 ? "" : "s"} not ready yet` +
+          (open.length > 0
+            ? `: ${open.map((row) => `${sanitizeText(row.deploymentId, 100)} (${cancelledNote(row)})`).join(", ")}.`
+            : "."),
+      ),
+    );
+  }
+  return out.join("");
 }
 
 /** XML text or attribute value. Control characters are gone already (`sanitizeText`). */
@@ -132,184 +212,48 @@ function xml(text: string): string {
 }
 
 /**
- * A JUnit XML report, one test case per deployment: ready passes; not ready, a timeout or a
- * terminal status fails; an API error is an error; a cancelled wait is skipped.
+ * A JUnit XML report, one test case per deployment, worst first, in the shape of the strictest
+ * common schema (Jenkins xUnit's junit-10.xsd): ready passes; not ready, a timeout, a terminal
+ * status, or a wait a cancelled run ended fails; an API error is an error; a deployment fail-fast
+ * did not wait for is skipped.
  */
-export function junitReport(command: string, rows: readonly ResultRow[], now = new Date()): string {
+export function junitReport(run: Run, now = new Date()): string {
+  const { command, rows } = run;
   const seconds = (ms: number) => (ms / 1000).toFixed(3);
-  const count = (...outcomes: RowOutcome[]) =>
-    rows.filter((row) => outcomes.includes(row.outcome)).length;
-  const failures = count("not_ready", "timeout", "terminal");
-  const errors = count("error", "unreachable");
-  const skipped = count("cancelled");
-  const time = seconds(Math.max(0, ...rows.map((row) => row.elapsedMs)));
-  const suite = `coreweave-inference ${command}`;
-  const cases = rows.map((row) => {
-    const open = `    <testcase classname="coreweave-inference.${command}" name="${xml(row.deploymentId)}" time="${seconds(row.elapsedMs)}"`;
-    if (row.outcome === "ready") return `${open}/>`;
-    const message = xml(`${WORDS[row.outcome]}: ${firstBlocker(row)}`);
-    const details = xml(
-      row.error?.message ?? (row.verdict?.blockers ?? []).map((b) => `- ${b}`).join("\n"),
-    );
-    const kind =
-      row.outcome === "cancelled"
+  const kindOf = (row: ResultRow): "failure" | "error" | "skipped" | undefined =>
+    row.outcome === "ready"
+      ? undefined
+      : notWaitedFor(row)
         ? "skipped"
         : row.outcome === "error" || row.outcome === "unreachable"
           ? "error"
           : "failure";
-    const element =
-      kind === "skipped"
-        ? `<skipped message="${message}"/>`
-        : `<${kind} message="${message}" type="${row.outcome}">${details}</${kind}>`;
-    return `${open}>\n      ${element}\n    </testcase>`;
+  const count = (kind: ReturnType<typeof kindOf>) => rows.filter((r) => kindOf(r) === kind).length;
+  const totals =
+    `tests="${rows.length}" failures="${count("failure")}" errors="${count("error")}"` +
+    ` time="${seconds(Math.max(0, ...rows.map((row) => row.elapsedMs)))}"`;
+  const suite = `coreweave-inference ${command}`;
+  const cases = worstFirst(rows).map((row) => {
+    const open = `    <testcase classname="coreweave-inference.${command}" name="${xml(row.deploymentId)}" time="${seconds(row.elapsedMs)}"`;
+    const kind = kindOf(row);
+    if (kind === undefined) return `${open}/>`;
+    const message = xml(`${wordsFor(row)}: ${firstBlocker(row)}`);
+    if (kind === "skipped")
+      return `${open}>\n      <skipped message="${message}"/>\n    </testcase>`;
+    const details = xml(
+      row.outcome === "cancelled"
+        ? `The run was cancelled (${run.cancelled?.why ?? "cancelled"}) before ${row.deploymentId} was ready.`
+        : (row.error?.message ?? (row.verdict?.blockers ?? []).map((b) => `- ${b}`).join("\n")),
+    );
+    return `${open}>\n      <${kind} message="${message}" type="${row.outcome}">${details}</${kind}>\n    </testcase>`;
   });
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${suite}" tests="${rows.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}">`,
-    `  <testsuite name="${suite}" tests="${rows.length}" failures="${failures}" errors="${errors}" skipped="${skipped}" time="${time}" timestamp="${now.toISOString().slice(0, 19)}">`,
+    `<testsuites name="${suite}" ${totals}>`,
+    `  <testsuite name="${suite}" ${totals} skipped="${count("skipped")}" timestamp="${now.toISOString().slice(0, 19)}">`,
     ...cases,
     "  </testsuite>",
     "</testsuites>",
     "",
   ].join("\n");
-}
-
-/** ANSI styles of the live table; none without colour. */
-const STYLE: Readonly<Record<"green" | "red" | "yellow" | "dim", string>> = {
-  green: "\x1b[32m",
-  red: "\x1b[31m",
-  yellow: "\x1b[33m",
-  dim: "\x1b[2m",
-};
-const RESET = "\x1b[0m";
-
-/** What the live table knows of one deployment. */
-export interface LiveState {
-  readonly deploymentId: string;
-  readonly status?: string;
-  readonly outcome?: RowOutcome;
-  readonly ready?: boolean;
-  readonly note: string;
-  /** When its wait ended; running ones show the time since the wait began. */
-  readonly endedMs?: number;
-}
-
-/**
- * The lines of the live table: one per deployment, with its status, the time since the wait
- * began, and its first unmet condition; each line cut to the terminal's width, so none wraps
- * and the next redraw overwrites exactly these lines.
- */
-export function liveTableLines(
-  states: readonly LiveState[],
-  elapsedMs: number,
-  { colour, columns }: { readonly colour: boolean; readonly columns: number },
-): string[] {
-  const idWidth = Math.min(40, Math.max(10, ...states.map((s) => s.deploymentId.length)));
-  const statusWidth = 17;
-  return states.map((state) => {
-    const id = sanitizeText(state.deploymentId, idWidth).padEnd(idWidth);
-    const status = sanitizeText(state.status ?? "…", statusWidth).padEnd(statusWidth);
-    const when = formatElapsed(state.endedMs ?? elapsedMs).padStart(6);
-    const note = sanitizeText(state.note, 200);
-    const plain = `${id}  ${status}  ${when}  ${note}`.slice(0, Math.max(20, columns - 1));
-    if (!colour) return plain;
-    const style =
-      state.outcome === "ready" || (state.outcome === undefined && state.ready)
-        ? STYLE.green
-        : state.outcome && state.outcome !== "timeout"
-          ? STYLE.red
-          : STYLE.yellow;
-    const cut = Math.min(plain.length, idWidth + 2 + statusWidth);
-    return `${style}${plain.slice(0, cut)}${RESET}${STYLE.dim}${plain.slice(cut)}${RESET}`;
-  });
-}
-
-/** Colour only on a terminal, and never with `NO_COLOR` set to anything (no-color.org). */
-export function useColour(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
-  return isTTY && !env.NO_COLOR;
-}
-
-/**
- * The live table of a wait on a terminal: drawn on stderr, redrawn in place (cursor up, clear
- * line) on every change and every second, left on screen at the end.
- */
-export class LiveTable {
-  readonly #states: Map<string, LiveState>;
-  readonly #write: (text: string) => void;
-  readonly #options: { readonly colour: boolean; readonly columns: number };
-  readonly #started = Date.now();
-  readonly #timer: NodeJS.Timeout;
-  #drawn = 0;
-
-  constructor(
-    ids: readonly string[],
-    write: (text: string) => void,
-    options: { readonly colour: boolean; readonly columns: number },
-  ) {
-    this.#states = new Map(ids.map((id) => [id, { deploymentId: id, note: "waiting" }]));
-    this.#write = write;
-    this.#options = options;
-    this.#timer = setInterval(() => this.#draw(), 1000);
-    this.#timer.unref();
-    this.#draw();
-  }
-
-  /** A poll's answer or failure for one deployment. */
-  update(
-    deploymentId: string,
-    update: {
-      readonly observation?: {
-        readonly deployment: Deployment;
-        readonly verdict: ReadinessVerdict;
-      };
-      readonly error?: { readonly message: string };
-    },
-  ): void {
-    const state = this.#states.get(deploymentId);
-    if (!state) return;
-    const { observation, error } = update;
-    this.#states.set(
-      deploymentId,
-      observation
-        ? {
-            ...state,
-            status: observation.deployment.status.status,
-            ready: observation.verdict.ready,
-            note: observation.verdict.ready ? "ready" : (firstUnmet(observation.verdict) ?? ""),
-            // A ready one is not polled again: its time stops.
-            endedMs: observation.verdict.ready ? Date.now() - this.#started : undefined,
-          }
-        : { ...state, note: `poll failed: ${firstLine(error?.message ?? "")}` },
-    );
-    this.#draw();
-  }
-
-  /** The final state of every deployment, drawn once more. */
-  finish(rows: readonly ResultRow[]): void {
-    for (const row of rows) {
-      this.#states.set(row.deploymentId, {
-        deploymentId: row.deploymentId,
-        status: row.deployment?.status.status,
-        outcome: row.outcome,
-        note: row.outcome === "ready" ? "ready" : `${WORDS[row.outcome]}: ${firstBlocker(row)}`,
-        endedMs: row.elapsedMs,
-      });
-    }
-    this.#draw();
-  }
-
-  stop(): void {
-    clearInterval(this.#timer);
-  }
-
-  #draw(): void {
-    const lines = liveTableLines(
-      [...this.#states.values()],
-      Date.now() - this.#started,
-      this.#options,
-    );
-    const up = this.#drawn > 0 ? `\x1b[${this.#drawn}A` : "";
-    this.#write(`${up}${lines.map((line) => `\x1b[2K${line}\n`).join("")}`);
-    this.#drawn = lines.length;
-  }
 }

@@ -12,7 +12,7 @@ import { writeSync } from "node:fs";
 import { type MessagePort, workerData } from "node:worker_threads";
 import type { ResolvedConnection } from "../api/connection";
 import type { Deployment } from "../api/deployment";
-import type { ResolvedWaitOptions, WaitClient } from "../api/wait";
+import type { ResolvedWaitOptions } from "../api/wait";
 import type { LookupJob, LookupJobResult, LookupThreadReply } from "./lookup-thread";
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
@@ -36,7 +36,6 @@ process.on("unhandledRejection", replyCrash);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { CoreweaveInferenceClient, preloadHttpClient } =
   require("../api/coreweave-inference-client") as typeof import("../api/coreweave-inference-client");
-const { limitRequests } = require("../api/concurrency") as typeof import("../api/concurrency");
 const { CoreweaveError } = require("../api/errors") as typeof import("../api/errors");
 const { waitForReady, waitOutcomeError } = require("../api/wait") as typeof import("../api/wait");
 /* eslint-enable @typescript-eslint/no-require-imports */
@@ -53,9 +52,9 @@ function clientFor(connection: ResolvedConnection): Client {
   return client;
 }
 
-/** Runs one batch of lookups with the async client, at most `job.concurrency` requests at once. */
+/** Runs one batch of lookups with the async client, which bounds the requests in flight. */
 async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
-  const client = limitRequests(clientFor(job.connection), job.concurrency);
+  const client = clientFor(job.connection);
   const results = await Promise.all(
     job.deploymentIds.map(async (deploymentId): Promise<LookupJobResult["results"][number]> => {
       try {
@@ -76,7 +75,7 @@ async function runLookupJob(job: LookupJob): Promise<LookupJobResult> {
 }
 
 async function waitUntilReady(
-  client: WaitClient,
+  client: Client,
   deploymentId: string,
   wait: ResolvedWaitOptions,
 ): Promise<{ ok: true; deployment: Deployment; observedAt: string }> {

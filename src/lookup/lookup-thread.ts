@@ -25,8 +25,6 @@ import { LOOKUP_MODE_ENV } from "./deployment-source";
 export interface LookupJob {
   readonly connection: ResolvedConnection;
   readonly deploymentIds: readonly string[];
-  /** Concurrent requests in flight. */
-  readonly concurrency: number;
   /** Wait for each deployment to be ready, instead of reading it once. */
   readonly wait?: ResolvedWaitOptions;
 }

@@ -69,18 +69,36 @@ export const directParentTable: ProcessTable = {
   commandOf: () => undefined,
 };
 
+/** Which launchers to watch. */
+export interface LauncherWatchOptions {
+  /**
+   * Watch npm's own launcher too (the shell that ran `npx ...`): a process that must end with
+   * the shell of its CI step, not outlive it.
+   * @default false: the chain ends at npm, so a background server may serve later steps
+   */
+  readonly pastNpm?: boolean;
+}
+
 /**
  * The launchers of process `self`, nearest first: its ancestors up to and including the nearest
- * npm, or only its direct parent when no npm is above it. Init (PID 1) and processes outside
- * this PID namespace (PID 0) are never included: nothing launched us through them.
+ * npm (and, with `pastNpm`, npm's parent), or only its direct parent when no npm is above it.
+ * Init (PID 1) and processes outside this PID namespace (PID 0) are never included: nothing
+ * launched us through them.
  */
-export function launcherChain(table: ProcessTable, self: number): number[] {
+export function launcherChain(
+  table: ProcessTable,
+  self: number,
+  { pastNpm = false }: LauncherWatchOptions = {},
+): number[] {
   const chain: number[] = [];
   for (let pid = self; chain.length < MAX_CHAIN;) {
     const parent = table.parentOf(pid);
     if (parent === undefined || parent <= 1) break;
     chain.push(parent);
-    if (NPM_COMMAND.test(table.commandOf(parent) ?? "")) return chain;
+    if (NPM_COMMAND.test(table.commandOf(parent) ?? "")) {
+      const above = pastNpm ? table.parentOf(parent) : undefined;
+      return above !== undefined && above > 1 ? [...chain, above] : chain;
+    }
     pid = parent;
   }
   return chain.slice(0, 1);
@@ -98,9 +116,10 @@ export interface LauncherGone {
  */
 export function watchLaunchers(
   onGone: (gone: LauncherGone) => void,
+  options: LauncherWatchOptions = {},
   table: ProcessTable = process.platform === "linux" ? procfsTable : directParentTable,
 ): () => void {
-  const chain = launcherChain(table, process.pid);
+  const chain = launcherChain(table, process.pid, options);
   const commands = new Map(chain.map((pid) => [pid, table.commandOf(pid)]));
   // Each launcher must still be the parent of the process below it.
   const links = chain.map((parent, i) => ({ child: i === 0 ? process.pid : chain[i - 1], parent }));

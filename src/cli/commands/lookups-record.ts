@@ -1,5 +1,4 @@
 /** `coreweave-inference lookups record <id>...`: read deployments from the API into the file. */
-import { limitRequests } from "../../api/concurrency";
 import { CoreweaveError } from "../../api/errors";
 import { LOOKUP_FILE_NAME } from "../../lookup/deployment-source";
 import { type LookupFileEntry, lookupFilePath, updateLookupFile } from "../../lookup/lookup-file";
@@ -20,14 +19,13 @@ export const command = defineCommand({
     const ids = [...new Set(operands)];
     const file = lookupFilePath(io.env);
     const api = apiClient(flags.endpoint, io.env);
-    const client = limitRequests(api);
     const recorded = new Map<string, LookupFileEntry>();
     let failed = 0;
     try {
       await Promise.all(
         ids.map(async (id) => {
           try {
-            const deployment = await client.getDeployment(id);
+            const deployment = await api.getDeployment(id);
             const recordedAt = new Date().toISOString();
             recorded.set(id, { recordedAt, endpoint: api.endpoint.href, deployment });
           } catch (error) {

@@ -1,24 +1,30 @@
 /** `coreweave-inference wait <id>...`: poll deployments until every one is ready. */
-import { limitRequests } from "../../api/concurrency";
 import { MAX_TIMER_MS } from "../../api/connection";
 import type { CoreweaveInferenceClient } from "../../api/coreweave-inference-client";
 import { formatDuration } from "../../api/duration";
-import { CoreweaveError } from "../../api/errors";
 import { conditionTypeProblem, policyWarnings, statusNameProblem } from "../../api/readiness";
 import { sanitizeText } from "../../api/text";
 import {
   DEFAULT_POLL_INTERVAL_MS,
   type ResolvedWaitOptions,
   resolveWaitOptions,
-  waitForReady,
 } from "../../api/wait";
 import type { CliIo } from "../cli-io";
 import { defineCommand } from "../command";
 import { durationFlag, type FlagValues, UsageError } from "../command-line";
-import { exitCodeOf, type ResultRow, rowOf, targetsOf, waitForAll } from "../fleet";
+import {
+  type Cancellation,
+  exitCodeOf,
+  type ResultRow,
+  type Run,
+  type Targets,
+  targetsOf,
+  waitForAll,
+} from "../fleet";
 import { apiClient, FLEET_FLAGS } from "../flags";
-import { jsonRow, LiveTable, useColour } from "../reports";
-import { printMany, readyLine, reportToCi } from "../results";
+import { LiveTable, useColour } from "../live-table";
+import { jsonRow } from "../reports";
+import { cancelledLine, prepareReportPath, printMany, readyLine, reportToCi } from "../results";
 
 /** How long `wait` waits unless told: a rollout's usual ceiling, well inside a CI job's. */
 const DEFAULT_TIMEOUT_MS = 20 * 60_000;
@@ -67,79 +73,69 @@ export const command = defineCommand({
   operands: "<id>...",
   summary: "wait until every deployment is ready",
   flags: WAIT_FLAGS,
+  reportsWhenCancelled: true,
   async run({ operands, flags }, io) {
     // Resolved before the first request, so a bad policy is a usage error, not a wait.
     const options = waitOptions(flags);
     const targets = targetsOf("wait", operands, flags.stack);
+    if (flags.junit !== undefined) prepareReportPath("--junit", flags.junit);
     for (const warning of policyWarnings(options.policy, "--accept")) {
       io.stderr(`coreweave-inference: warning: ${warning}\n`);
     }
     const api = apiClient(flags.endpoint, io.env);
-    let rows: ResultRow[];
+    let run: Run;
     try {
-      rows = targets.single
-        ? [await waitForOne(api, targets.ids[0], options, io)]
-        : await waitForMany(api, targets.ids, options, flags["keep-going"] ?? false, io);
+      const rows = await waitForEvery(api, targets, options, flags["keep-going"] ?? false, io);
+      run = { command: "wait", rows, cancelled: io.cancel?.reason as Cancellation | undefined };
     } finally {
       await api.close();
     }
     if (targets.single) {
-      const [row] = rows;
+      const [row] = run.rows;
       if (flags.json) io.stdout(`${JSON.stringify(jsonRow(row), null, 2)}\n`);
       else if (row.outcome === "ready") io.stdout(readyLine(row));
       if (row.error) io.stderr(`coreweave-inference: ${row.error.message}\n`);
+      if (run.cancelled) io.stderr(cancelledLine(run));
     } else {
-      printMany(rows, flags.json ?? false, io, {
+      printMany(run, flags.json ?? false, io, {
         json: jsonRow,
         text: (row) => (row.outcome === "ready" ? readyLine(row) : ""),
       });
     }
-    return Math.max(exitCodeOf(rows, ["ready"]), reportToCi("wait", rows, flags.junit, io));
+    return Math.max(exitCodeOf(run, ["ready"]), reportToCi(run, flags.junit, io));
   },
 });
 
-async function waitForOne(
+/**
+ * Polls every deployment until it is ready. Many, on a terminal: a live table; otherwise one
+ * progress line per status change.
+ */
+async function waitForEvery(
   api: CoreweaveInferenceClient,
-  deploymentId: string,
-  options: ResolvedWaitOptions,
-  io: CliIo,
-): Promise<ResultRow> {
-  const started = Date.now();
-  try {
-    const outcome = await waitForReady(api, deploymentId, options, {
-      onProgress: (line) => io.stderr(`${line}\n`),
-    });
-    return rowOf(outcome, options);
-  } catch (error) {
-    // A permanent API answer (401, 403, 404...) ends the wait at once: exit 3, said as such.
-    if (!(error instanceof CoreweaveError)) throw error;
-    return { deploymentId, outcome: "error", elapsedMs: Date.now() - started, polls: 1, error };
-  }
-}
-
-/** Many waits: a live table on a terminal; elsewhere one progress line per status change. */
-async function waitForMany(
-  api: CoreweaveInferenceClient,
-  ids: readonly string[],
+  targets: Targets,
   options: ResolvedWaitOptions,
   keepGoing: boolean,
   io: CliIo,
 ): Promise<ResultRow[]> {
-  const table = io.stderrIsTTY
-    ? new LiveTable(ids, io.stderr, {
-        colour: useColour(true, io.env),
-        columns: io.columns ?? 80,
-      })
-    : undefined;
+  const table =
+    io.stderrIsTTY && !targets.single
+      ? new LiveTable(targets.ids, io.stderr, {
+          colour: useColour(true, io.env),
+          size: () => ({ columns: io.columns ?? 80, rows: io.rows ?? 24 }),
+        })
+      : undefined;
+  const stopResizing = table && io.onResize?.(() => table.resize());
   try {
-    const rows = await waitForAll(limitRequests(api), ids, options, {
+    const rows = await waitForAll(api, targets.ids, options, {
       keepGoing,
+      cancel: io.cancel,
       onProgress: table ? undefined : (line) => io.stderr(`${line}\n`),
       onUpdate: table && ((deploymentId, update) => table.update(deploymentId, update)),
     });
     table?.finish(rows);
     return rows;
   } finally {
+    stopResizing?.();
     table?.stop();
   }
 }
