@@ -73,7 +73,8 @@ environment: ${TOKEN_ENV} (required for get, wait, lookups record), ${ENDPOINT_E
 
 exit codes: 0 ready/ok, 1 read but not ready at timeout, 2 usage error,
   3 API or configuration error (401, 403, 404... at once; unreachable or 5xx throughout, at timeout),
-  4 terminal failure (STATUS_FAILED, STATUS_ERROR, or disabled);
+  4 terminal failure (STATUS_FAILED, STATUS_ERROR, or disabled),
+  130/143 cancelled by SIGINT/SIGTERM or a parent process gone (get and wait report first);
   several deployments: 0 only if every one is ready, else the worst (4, then 3, then 1)`;
 
 /** One command's usage: its synopsis and its flags. */
