@@ -196,6 +196,50 @@ describe("a verdict that cannot go stale", () => {
   });
 });
 
+describe("a replay miss", () => {
+  it("never passes a plan, even were its placeholder forced past synth", () => {
+    const file = replayFile(deploymentFixture("dep-other"), new Date());
+    const app = new App({ outdir });
+    const stack = new TerraformStack(app, "placeholder");
+    new LocalBackend(stack, { path: join(outdir, "placeholder.tfstate") });
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let deployment: CoreweaveDeploymentData;
+    try {
+      deployment = new CoreweaveDeploymentData(stack, "deployment", {
+        deploymentId: "dep-unrecorded",
+        source: new ReplayDeploymentSource(file),
+      });
+    } finally {
+      stderr.mockRestore();
+    }
+    new DeploymentReadinessGate(stack, "default", { deployment });
+    new DeploymentReadinessGate(stack, "lenient", {
+      deployment,
+      acceptedStatuses: ["STATUS_READY", "STATUS_UPDATING", "STATUS_CREATING"],
+      requiredConditions: [],
+      allowDisabled: true,
+      maxAgeMs: 100 * 365 * 24 * 3_600_000,
+    });
+    // Synth refuses the placeholder (replay-misses.test.ts); taking out what refuses it shows
+    // the second line of defence: its facts fail both of the gate's preconditions.
+    expect(deployment.node.tryRemoveChild("not-recorded")).toBe(true);
+    app.synth();
+    const plan = terraform(join(outdir, "stacks", "placeholder"), "plan", env);
+    expect(plan.code).not.toBe(0);
+    const text = plan.output.replace(/\s+/g, " ");
+    // The default gate: a lookup time of the epoch is decades too old.
+    expect(text).toContain(
+      'CoreWeave deployment "dep-unrecorded" was looked up at 1970-01-01T00:00:00.000Z,',
+    );
+    // Every gate, the most lenient one included: the status is one no policy accepts.
+    expect(text).toContain(
+      'CoreWeave deployment "dep-unrecorded" is not ready (status STATUS_UNSPECIFIED): - status ' +
+        "is STATUS_UNSPECIFIED; ready needs STATUS_READY or STATUS_UPDATING or STATUS_CREATING",
+    );
+    expect(text.match(/Error: Resource precondition failed/g)).toHaveLength(3);
+  });
+});
+
 describe("drift", () => {
   it("shows No changes when only timestamps and condition messages moved", () => {
     const first = deploymentFixture("dep-drift");

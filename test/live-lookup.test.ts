@@ -2,7 +2,9 @@
  * `CoreweaveDeploymentData` over HTTP: the default `LiveDeploymentSource` against the emulator
  * in a child process (the lookup blocks the synth thread, so the server cannot share it).
  */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { inspect } from "node:util";
 import { TerraformOutput, TerraformStack, Testing } from "cdktf";
 import { CoreweaveDeploymentData, DeploymentReadinessGate, LiveDeploymentSource } from "../src";
@@ -13,6 +15,7 @@ import {
   InvalidResponseError,
   PermissionDeniedError,
   ServerError,
+  UnauthenticatedError,
   WaitTimeoutError,
 } from "../src/client";
 import { deploymentFixture, startEmulatorProcess, type EmulatorProcess } from "../src/testing";
@@ -43,6 +46,102 @@ it("sends one request for the same ID looked up twice in one process", async () 
   lookup(stack, "b", "dep-twice");
   const gets = (await emulator.requestLog()).filter((e) => e.deploymentId === "dep-twice");
   expect(gets).toHaveLength(1);
+});
+
+describe("the answer cache is per token", () => {
+  const WRONG = "cw-wrong-token-9f86d081";
+
+  /** The emulator's answers to requests for `id`, by whether the token was the right one. */
+  async function auths(id: string): Promise<string[]> {
+    const log = await emulator.requestLog();
+    return log.filter((e) => e.deploymentId === id).map((e) => `${e.auth} ${e.status}`);
+  }
+
+  it("answers the right token, then refuses a wrong one, each from the API once", async () => {
+    await emulator.setDeployment("dep-tok-a", deploymentFixture("dep-tok-a"));
+    const stack = new TerraformStack(Testing.app(), "s");
+    expect(lookup(stack, "right", "dep-tok-a").isReady).toBe(true);
+    const wrong = lookupFailure(() => lookup(stack, "wrong", "dep-tok-a", WRONG));
+    expect(wrong.reason).toBeInstanceOf(UnauthenticatedError);
+    expect(wrong.message).not.toContain(WRONG);
+    // Each token's answer is cached for that token only.
+    expect(lookup(stack, "right-again", "dep-tok-a").isReady).toBe(true);
+    expect(lookupFailure(() => lookup(stack, "wrong-again", "dep-tok-a", WRONG)).reason).toBe(
+      wrong.reason,
+    );
+    expect(await auths("dep-tok-a")).toEqual(["ok 200", "invalid 401"]);
+  });
+
+  it("refuses a wrong token, then answers the right one", async () => {
+    await emulator.setDeployment("dep-tok-b", deploymentFixture("dep-tok-b"));
+    const source = new LiveDeploymentSource();
+    const ask = (apiToken: string) =>
+      source.lookup([
+        { deploymentId: "dep-tok-b", connection: { endpoint: emulator.url, apiToken } },
+      ])[0];
+    const wrong = ask(WRONG);
+    expect(!wrong.ok && wrong.error).toBeInstanceOf(UnauthenticatedError);
+    const right = ask(TOKEN);
+    expect(right.ok && right.deployment.spec.id).toBe("dep-tok-b");
+    // The same token twice is answered from the cache: the same answer, no request.
+    expect(ask(TOKEN)).toBe(right);
+    expect(ask(` ${TOKEN}\n`)).toBe(right); // the token as resolved: surrounding space dropped
+    expect(ask(WRONG)).toBe(wrong);
+    expect(await auths("dep-tok-b")).toEqual(["invalid 401", "ok 200"]);
+    // What the source holds is no token: neither shows in it, however deep it is inspected.
+    const shown = inspect(source, { depth: Infinity, showHidden: true });
+    expect(shown).not.toContain(TOKEN);
+    expect(shown).not.toContain(WRONG);
+  });
+
+  it("keys the cache by a fingerprint that is not the token (read from the source's private cache)", async () => {
+    await emulator.setDeployment("dep-tok-c", deploymentFixture("dep-tok-c"));
+    // The cache is a private field: util.inspect cannot see it, the inspector protocol can. It
+    // runs in a child process, whose main context the protocol evaluates in (jest's is another).
+    const script = `
+      const inspector = require("node:inspector");
+      const { LiveDeploymentSource } = require("./src");
+      const source = new LiveDeploymentSource();
+      for (const apiToken of [process.env.RIGHT, process.env.WRONG]) {
+        source.lookup([{ deploymentId: "dep-tok-c", connection: { endpoint: process.env.URL, apiToken } }]);
+      }
+      const session = new inspector.Session();
+      session.connect();
+      const post = (method, params) => {
+        let answer, failure;
+        session.post(method, params, (error, result) => ((failure = error), (answer = result)));
+        if (failure) throw failure;
+        return answer;
+      };
+      const props = (objectId) => post("Runtime.getProperties", { objectId, ownProperties: true });
+      globalThis.source = source;
+      const found = post("Runtime.evaluate", { expression: "globalThis.source" }).result;
+      const cache = props(found.objectId).privateProperties.find((p) => p.name === "#cache").value;
+      const entries = props(cache.objectId).internalProperties.find((p) => p.name === "[[Entries]]");
+      const keys = props(entries.value.objectId)
+        .result.filter((item) => item.value && item.value.subtype === "internal#entry")
+        .map((item) => props(item.value.objectId).result.find((p) => p.name === "key").value.value);
+      process.stdout.write(JSON.stringify(keys));`;
+    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {
+      cwd: join(__dirname, ".."),
+      encoding: "utf8",
+      env: { ...process.env, URL: emulator.url, RIGHT: TOKEN, WRONG },
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe("");
+    const keys = JSON.parse(run.stdout) as string[];
+    expect(keys).toHaveLength(2);
+    const [right, wrong] = keys.map((key) => key.split("\u0000"));
+    expect(right[0]).toBe(new URL(emulator.url).href);
+    expect(right[2]).toBe("dep-tok-c");
+    expect(right[1]).toMatch(/^[\w-]{43}$/); // HMAC-SHA-256, base64url
+    expect(right[1]).not.toBe(wrong[1]);
+    for (const key of keys) {
+      expect(key).not.toContain(TOKEN);
+      expect(key).not.toContain(WRONG);
+    }
+    expect(await auths("dep-tok-c")).toEqual(["ok 200", "invalid 401"]);
+  });
 });
 
 it("answers a batch of lookups in one worker round trip, each ID once", async () => {

@@ -8,7 +8,12 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
-import { CoreweaveDeploymentData, DeploymentLookupError, LiveDeploymentSource } from "../src";
+import {
+  CoreweaveDeploymentData,
+  DeploymentLookupError,
+  LiveDeploymentSource,
+  LookupNotRecordedError,
+} from "../src";
 import {
   ConfigurationError,
   DeploymentNotReadyError,
@@ -23,6 +28,7 @@ import {
 } from "../src/testing";
 import type { Deployment } from "../src/client";
 import { writeLookupFile } from "../src/lookup/lookup-file";
+import { thrown } from "./support/failures";
 
 const TOKEN = "cw-modes-secret-8c1e4b7d";
 let emulator: EmulatorProcess;
@@ -122,10 +128,14 @@ describe("record, then replay", () => {
     expect(Date.parse(saved.deployments["dep-2"].recordedAt)).toBeGreaterThanOrEqual(before - 1000);
     expect(text).toBe(`${JSON.stringify(saved, null, 2)}\n`);
 
+    // Each entry names the API it came from, normalized as the client resolves the endpoint.
+    expect(saved.deployments["dep-1"].endpoint).toBe(new URL(emulator.url).href);
+
     await emulator.clearRequestLog();
     process.env.COREWEAVE_LOOKUP_MODE = "replay";
     delete process.env.COREWEAVE_API_TOKEN;
     LiveDeploymentSource.shared.clearCache();
+    // Replay is configured for the same API (COREWEAVE_API_ENDPOINT stays the emulator's).
     const [replayed] = synthApp(["dep-2", "dep-1"]);
     expect(await requests()).toBe(0);
     expect(replayed.deployment).toEqual(recorded.deployment);
@@ -168,24 +178,44 @@ describe("record, then replay", () => {
     );
   });
 
-  it("fails synth once, listing every missing ID and the command that records them", () => {
+  it("fails synth once, listing every missing ID and the command that records them, whichever output is read first", () => {
     const file = lookupFile();
     writeFileSync(file, JSON.stringify({ version: 1, deployments: {} }));
     process.env.COREWEAVE_LOOKUP_FILE = file;
     process.env.COREWEAVE_LOOKUP_MODE = "replay";
     delete process.env.COREWEAVE_API_TOKEN;
-    const app = new App({ outdir: temporaryDir("cw-modes-out-") });
-    const first = new TerraformStack(app, "first");
-    const second = new TerraformStack(app, "second");
-    const a = new CoreweaveDeploymentData(first, "a", { deploymentId: "dep-new-a" });
-    new CoreweaveDeploymentData(second, "b", { deploymentId: "dep-new-b" });
-    expect(a.isReady).toBe(false);
-    expect(() => a.modelBucket).toThrow(/has no entry for CoreWeave deployment "dep-new-a"/);
-    expect(() => app.synth()).toThrow(
+    const stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+    let error: unknown;
+    let printed: unknown[];
+    try {
+      const app = new App({ outdir: temporaryDir("cw-modes-out-") });
+      const first = new TerraformStack(app, "first");
+      const second = new TerraformStack(app, "second");
+      const a = new CoreweaveDeploymentData(first, "a", { deploymentId: "dep-new-a" });
+      // A required output of the first miss, read before the second lookup exists.
+      expect(a.modelBucket).toBe("coreweave-not-recorded");
+      expect(a.isReady).toBe(false);
+      new CoreweaveDeploymentData(second, "b", { deploymentId: "dep-new-b" });
+      new CoreweaveDeploymentData(second, "b-again", { deploymentId: "dep-new-b" });
+      error = thrown(() => app.synth());
+    } finally {
+      printed = stderr.mock.calls.map(([text]) => text);
+      stderr.mockRestore();
+    }
+    expect(error).toBeInstanceOf(LookupNotRecordedError);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
       'coreweave-lookups.json (replay mode) has no entry for 2 CoreWeave deployments: "dep-new-a", ' +
         '"dep-new-b". Record them with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups ' +
         "record dep-new-a dep-new-b, or COREWEAVE_LOOKUP_MODE=record cdktf synth.",
     );
+    // One line per missing ID, at once, in case the app's own code stops before synth.
+    expect(printed).toEqual([
+      'first/a: CoreWeave deployment "dep-new-a" is not recorded (replay mode); its outputs are ' +
+        "placeholders until synth, which will fail listing every missing deployment.\n",
+      'second/b: CoreWeave deployment "dep-new-b" is not recorded (replay mode); its outputs are ' +
+        "placeholders until synth, which will fail listing every missing deployment.\n",
+    ]);
   });
 
   it("takes the mode from cdktf context when the environment does not set it", async () => {
@@ -215,6 +245,8 @@ describe("replay of a time in the future", () => {
   beforeEach(() => {
     process.env.COREWEAVE_LOOKUP_MODE = "replay";
     delete process.env.COREWEAVE_API_TOKEN;
+    // recordedFile's entries come from the default endpoint, which these lookups are configured for.
+    delete process.env.COREWEAVE_API_ENDPOINT;
   });
 
   it("refuses an entry recorded in 2099, in one line naming the file, the entry, its time and the fix", async () => {
@@ -284,6 +316,96 @@ describe("replay of a time in the future", () => {
     expect(synthApp(["dep-1"])[0].observedAt).toBe(minuteAgo);
     expect(synthError(["dep-2"]).message).toContain(
       'the entry for CoreWeave deployment "dep-2" has recordedAt 2099-01-01T00:00:00.000Z',
+    );
+  });
+});
+
+describe("replay only for the API an entry was recorded from", () => {
+  beforeEach(() => {
+    process.env.COREWEAVE_LOOKUP_MODE = "replay";
+    delete process.env.COREWEAVE_API_TOKEN;
+  });
+
+  /** Records `ids` from the emulator with a record-mode synth; returns the lookup file. */
+  function recordFromEmulator(ids: readonly string[]): string {
+    const file = lookupFile();
+    process.env.COREWEAVE_LOOKUP_FILE = file;
+    process.env.COREWEAVE_LOOKUP_MODE = "record";
+    process.env.COREWEAVE_API_TOKEN = TOKEN;
+    synthApp(ids);
+    process.env.COREWEAVE_LOOKUP_MODE = "replay";
+    delete process.env.COREWEAVE_API_TOKEN;
+    return file;
+  }
+
+  it("refuses an entry recorded from another endpoint, naming both and the fixes", async () => {
+    const file = recordFromEmulator(["dep-1"]);
+    const emulatorEndpoint = new URL(emulator.url).href;
+    await emulator.clearRequestLog();
+    delete process.env.COREWEAVE_API_ENDPOINT; // configured for the default API now
+    const error = synthError(["dep-1"]);
+    expect(error.reason).toBeInstanceOf(ConfigurationError);
+    expect(error.reason).not.toBeInstanceOf(LookupNotRecordedError);
+    expect(error.reason.deploymentId).toBe("dep-1");
+    expect(error.message).toBe(
+      `serving/dep-1: ${file}: the entry for CoreWeave deployment "dep-1" was recorded from ` +
+        `${emulatorEndpoint}, not from https://api.coreweave.com/, the API endpoint this lookup ` +
+        "is configured for; replay answers only from entries of the same API. Record it again " +
+        "against this endpoint with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups " +
+        "record dep-1, or COREWEAVE_LOOKUP_MODE=record cdktf synth; or configure the endpoint it " +
+        "was recorded from (the endpoint prop, or COREWEAVE_API_ENDPOINT).",
+    );
+    expect(await requests()).toBe(0);
+
+    // The endpoint prop configures it as well as the variable does, either way.
+    const app = new App({ outdir: temporaryDir("cw-modes-out-") });
+    const stack = new TerraformStack(app, "s");
+    const replayed = new CoreweaveDeploymentData(stack, "d", {
+      deploymentId: "dep-1",
+      endpoint: emulator.url,
+    });
+    expect(replayed.isReady).toBe(true);
+    process.env.COREWEAVE_API_ENDPOINT = emulator.url;
+    expect(
+      () =>
+        new CoreweaveDeploymentData(stack, "prod", {
+          deploymentId: "dep-1",
+          endpoint: "https://api.coreweave.com",
+        }),
+    ).toThrow(`was recorded from ${emulatorEndpoint}, not from https://api.coreweave.com/,`);
+    expect(await requests()).toBe(0);
+  });
+
+  it("normalizes both endpoints the same way: case, default port, trailing slash", () => {
+    process.env.COREWEAVE_LOOKUP_FILE = recordedFile({ "dep-1": new Date().toISOString() });
+    const saved = JSON.parse(readFileSync(process.env.COREWEAVE_LOOKUP_FILE, "utf8"));
+    saved.deployments["dep-1"].endpoint = "HTTPS://API.CoreWeave.com:443";
+    writeFileSync(process.env.COREWEAVE_LOOKUP_FILE, JSON.stringify(saved));
+    process.env.COREWEAVE_API_ENDPOINT = "https://api.coreweave.com/";
+    expect(synthApp(["dep-1"])[0].isReady).toBe(true);
+    process.env.COREWEAVE_API_ENDPOINT = "https://api.coreweave.com/staging";
+    expect(synthError(["dep-1"]).message).toContain(
+      "was recorded from https://api.coreweave.com/, not from https://api.coreweave.com/staging/,",
+    );
+  });
+
+  it("refuses an entry whose endpoint is no endpoint, showing it as written", () => {
+    process.env.COREWEAVE_LOOKUP_FILE = recordedFile({ "dep-1": new Date().toISOString() });
+    const saved = JSON.parse(readFileSync(process.env.COREWEAVE_LOOKUP_FILE, "utf8"));
+    saved.deployments["dep-1"].endpoint = "somewhere";
+    writeFileSync(process.env.COREWEAVE_LOOKUP_FILE, JSON.stringify(saved));
+    delete process.env.COREWEAVE_API_ENDPOINT;
+    expect(synthError(["dep-1"]).message).toContain(
+      'the entry for CoreWeave deployment "dep-1" was recorded from somewhere, not from ' +
+        "https://api.coreweave.com/,",
+    );
+  });
+
+  it("refuses a bad configured endpoint with its own error, before comparing", () => {
+    process.env.COREWEAVE_LOOKUP_FILE = recordedFile({ "dep-1": new Date().toISOString() });
+    process.env.COREWEAVE_API_ENDPOINT = "http://api.example.com";
+    expect(synthError(["dep-1"]).message).toMatch(
+      /^serving\/dep-1: COREWEAVE_API_ENDPOINT uses plain http to api\.example\.com;/,
     );
   });
 });

@@ -20,7 +20,6 @@ import { type ResolvedWaitOptions, resolveWaitOptions, type WaitOptions } from "
 import { Construct, type IConstruct } from "constructs";
 import { cdkFor } from "../terraform/cdk-library";
 import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
-import { RECORD_COMMAND } from "../lookup/lookup-file";
 import { LookupNotRecordedError } from "../lookup/replay-deployment-source";
 import { deploymentSourceFor, useDeploymentSource } from "../lookup/source-selection";
 import type { TerraformResourceElement } from "../terraform/element-types";
@@ -28,6 +27,7 @@ import { escapeTemplatesDeep, findTokenShapedText } from "../terraform/literals"
 import { terraformData } from "../terraform/resources";
 import { listInStack } from "../terraform/stack-deployment-ids";
 import { DeploymentFieldMissingError, DeploymentLookupError } from "./lookup-errors";
+import { PLACEHOLDER_OBSERVED_AT, placeholderDeployment, reportNotRecorded } from "./replay-misses";
 
 export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
   /**
@@ -67,7 +67,10 @@ export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
  * holds the raw text, for code that is not Terraform. A body with text shaped like a CDKTF token
  * is refused (`InvalidResponseError`), since no escaping can keep CDKTF from replacing it.
  *
- * The lookup happens in the constructor. A failed lookup throws `DeploymentLookupError`.
+ * The lookup happens in the constructor. A failed lookup throws `DeploymentLookupError`. A
+ * deployment the lookup file has no entry for, in replay mode, reads as a placeholder (never
+ * ready) until `app.synth()`, which then fails with one `LookupNotRecordedError` naming every
+ * missing ID of the app, before any stack is written.
  */
 export class CoreweaveDeploymentData extends Construct {
   /** The deployment as validated from the API, raw text (deeply frozen). Not Terraform-safe. */
@@ -107,7 +110,7 @@ export class CoreweaveDeploymentData extends Construct {
   readonly policy: ResolvedReadinessPolicy;
   /**
    * When the facts were read from the API (RFC 3339): the lookup's time, or the time a replayed
-   * entry was recorded. The gate's `maxAgeMs` counts from it.
+   * entry was recorded (the epoch for a placeholder). The gate's `maxAgeMs` counts from it.
    */
   readonly observedAt: string;
   /**
@@ -148,11 +151,15 @@ export class CoreweaveDeploymentData extends Construct {
       result = { ok: false, error };
     }
     this.policy = resolvedWait?.policy ?? resolveReadinessPolicy();
-    if (!result.ok && result.error instanceof LookupNotRecordedError) {
-      // Replay misses are collected, so one failed synth lists them all (see reportNotRecorded).
-      this.#notRecorded = new DeploymentLookupError(this.node.path, result.error);
-      result = { ok: true, deployment: placeholder(deploymentId) };
-      reportNotRecorded(this, deploymentId);
+    const notRecorded = !result.ok && result.error instanceof LookupNotRecordedError;
+    if (notRecorded) {
+      // A replay miss stands on placeholder facts, so that the app goes on to build every
+      // lookup and one failed synth names every missing ID (see replay-misses.ts).
+      result = {
+        ok: true,
+        deployment: placeholderDeployment(deploymentId),
+        observedAt: PLACEHOLDER_OBSERVED_AT,
+      };
     }
     if (!result.ok) throw new DeploymentLookupError(this.node.path, result.error);
     this.observedAt = result.observedAt ?? new Date().toISOString();
@@ -192,10 +199,8 @@ export class CoreweaveDeploymentData extends Construct {
     this.isReady = evaluateReadiness(raw).ready;
     this.record = terraformData(this, "record", { input: recordedFacts(spec, status) });
     listInStack(this, deploymentId);
+    if (notRecorded) reportNotRecorded(this, deploymentId);
   }
-
-  /** Set when replay mode found no entry: every output that needs a fact throws it. */
-  readonly #notRecorded: DeploymentLookupError | undefined;
 
   /**
    * Looks a list of deployments up in one batch, ahead of the constructors that will read them,
@@ -267,7 +272,6 @@ export class CoreweaveDeploymentData extends Construct {
   }
 
   #required<T>(value: T | undefined, field: string, output: string, optionalOutput: string): T {
-    if (this.#notRecorded) throw this.#notRecorded;
     if (value === undefined) {
       throw new DeploymentFieldMissingError(
         this.node.path,
@@ -278,47 +282,6 @@ export class CoreweaveDeploymentData extends Construct {
       );
     }
     return value;
-  }
-}
-
-/** The facts a replay miss stands on until synth fails: nothing, and never ready. */
-function placeholder(deploymentId: string): Deployment {
-  return {
-    spec: { id: deploymentId, name: "", gatewayIds: [], organizationId: "", disabled: false },
-    status: { status: "STATUS_UNSPECIFIED", conditions: [] },
-  };
-}
-
-const notRecordedByApp = new WeakMap<IConstruct, Set<string>>();
-
-/**
- * Notes a replay miss. The first miss of an app adds a validation to its stack that fails
- * `app.synth()` with every missing ID of the app, and the command that records them; each miss
- * is also printed at once, in case the app's own code stops before synth.
- */
-function reportNotRecorded(scope: Construct, deploymentId: string): void {
-  const root = scope.node.root;
-  let missing = notRecordedByApp.get(root);
-  if (!missing) {
-    const ids = (missing = new Set<string>());
-    notRecordedByApp.set(root, ids);
-    cdkFor(scope)
-      .TerraformStack.of(scope)
-      .node.addValidation({
-        validate: () => [
-          `coreweave-lookups.json (replay mode) has no entry for ${ids.size} CoreWeave ` +
-            `deployment${ids.size === 1 ? "" : "s"}: ${[...ids].map((id) => JSON.stringify(id)).join(", ")}. ` +
-            `Record them with COREWEAVE_API_TOKEN set: npx coreweave-inference lookups record ` +
-            `${[...ids].join(" ")}, or ${RECORD_COMMAND}.`,
-        ],
-      });
-  }
-  if (!missing.has(deploymentId)) {
-    missing.add(deploymentId);
-    process.stderr.write(
-      `${scope.node.path}: CoreWeave deployment "${deploymentId}" is not recorded (replay mode); ` +
-        "synth will fail listing every missing deployment.\n",
-    );
   }
 }
 

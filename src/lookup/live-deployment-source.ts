@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from "node:crypto";
 import { MAX_REQUESTS_IN_FLIGHT } from "../api/concurrency";
 import { type ResolvedConnection, resolveConnection } from "../api/connection";
 import { ApiConnectionError, CoreweaveError, deserializeError } from "../api/errors";
@@ -16,9 +17,11 @@ const THREAD_GRACE_MS = 15_000;
 /**
  * Looks deployments up over HTTP, synchronously, through the process's `LookupThread`. The
  * requests of one `lookup()` that share a connection and wait options run concurrently, as one
- * batch. Answers, failures included, are cached per endpoint and ID for the life of the source,
- * so a deployment is fetched once however many constructs read it (a failure has already been
- * retried by the client; asking again in the same synth only doubles the wait).
+ * batch. Answers, failures included, are cached per endpoint, token and ID for the life of the
+ * source, so a deployment is fetched once however many constructs read it (a failure has already
+ * been retried by the client; asking again in the same synth only doubles the wait). The token
+ * is part of the key because another token (another organization, or a mistyped one) may get
+ * another answer; the key holds only a fingerprint of it (see `tokenFingerprint`).
  */
 export class LiveDeploymentSource implements DeploymentSource {
   /** The source constructs use by default in live mode, and record through in record mode. */
@@ -32,6 +35,17 @@ export class LiveDeploymentSource implements DeploymentSource {
       string,
       { connection: ResolvedConnection; wait?: ResolvedWaitOptions; ids: Map<string, number[]> }
     >();
+    // One fingerprint per token per call (an HMAC costs microseconds, a thousand of them
+    // milliseconds); the token is held here only for the length of this call, as in batchKey.
+    const fingerprints = new Map<string, string>();
+    const keyOf = ({ endpoint, apiToken }: ResolvedConnection, deploymentId: string) => {
+      let fingerprint = fingerprints.get(apiToken);
+      if (fingerprint === undefined) {
+        fingerprint = tokenFingerprint(apiToken);
+        fingerprints.set(apiToken, fingerprint);
+      }
+      return `${endpoint}\u0000${fingerprint}\u0000${deploymentId}`;
+    };
     requests.forEach(({ deploymentId, connection: options, wait }, index) => {
       let connection: ResolvedConnection;
       try {
@@ -43,7 +57,7 @@ export class LiveDeploymentSource implements DeploymentSource {
         results[index] = { ok: false, error };
         return;
       }
-      const cached = this.#cache.get(cacheKey(connection, deploymentId));
+      const cached = this.#cache.get(keyOf(connection, deploymentId));
       // A waiter takes a cached answer only if it is ready already; otherwise it polls.
       if (cached && (!wait || (cached.ok && judge(cached.deployment, wait).outcome === "ready"))) {
         results[index] = cached;
@@ -60,14 +74,14 @@ export class LiveDeploymentSource implements DeploymentSource {
       // Every lookup of the batch ends within the wait's timeout, or the client's deadline (time
       // queued for one of the MAX_REQUESTS_IN_FLIGHT slots counts against it).
       const outcome = lookupThread.run(
-        { connection, deploymentIds, concurrency: MAX_REQUESTS_IN_FLIGHT, wait },
+        { connection, deploymentIds, wait },
         (wait?.timeoutMs ?? connection.deadlineMs) + THREAD_GRACE_MS,
       );
       // After a large batch the answers are cached; stopping the worker returns its memory
       // (tens of MB for a thousand answers) before synth, when memory peaks.
       if (deploymentIds.length > MAX_REQUESTS_IN_FLIGHT) lookupThread.stop();
       toResults(connection, deploymentIds, outcome).forEach((answer, i) => {
-        this.#cache.set(cacheKey(connection, deploymentIds[i]), answer);
+        this.#cache.set(keyOf(connection, deploymentIds[i]), answer);
         for (const index of ids.get(deploymentIds[i]) ?? []) results[index] = answer;
       });
     }
@@ -80,8 +94,16 @@ export class LiveDeploymentSource implements DeploymentSource {
   }
 }
 
-function cacheKey(connection: ResolvedConnection, deploymentId: string): string {
-  return `${connection.endpoint}\u0000${deploymentId}`;
+/** Drawn once per process and never written anywhere: see `tokenFingerprint`. */
+const FINGERPRINT_KEY = randomBytes(32);
+
+/**
+ * What the cache keys hold instead of the token: an HMAC-SHA-256 of it under a random key of
+ * this process. It tells tokens apart, cannot be turned back into the token, and, should a key
+ * ever be printed (a debugger, a log), cannot be checked against guessed tokens elsewhere.
+ */
+function tokenFingerprint(apiToken: string): string {
+  return createHmac("sha256", FINGERPRINT_KEY).update(apiToken).digest("base64url");
 }
 
 function toResults(

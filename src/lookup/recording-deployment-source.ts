@@ -1,11 +1,20 @@
 /** Record mode: lookups answered by the API, and written to the lookup file as they pass. */
-import { resolveEndpoint } from "../api/connection";
+import { type ConnectionOptions, resolveEndpoint } from "../api/connection";
 import type {
   DeploymentLookupRequest,
   DeploymentLookupResult,
   DeploymentSource,
 } from "./deployment-source";
 import { type LookupFileEntry, updateLookupFile } from "./lookup-file";
+
+/**
+ * The `endpoint` an entry is recorded under for a lookup with this connection: the API base URL
+ * it is configured for (the `endpoint` option, else `COREWEAVE_API_ENDPOINT`, else the default),
+ * normalized as the client resolves it. Replay requires an entry to hold the same.
+ */
+export function entryEndpoint(connection: ConnectionOptions): string {
+  return resolveEndpoint(connection.endpoint).href;
+}
 
 /**
  * Record mode: answers from another source (the API) and writes every successful answer to the
@@ -24,7 +33,7 @@ export class RecordingDeploymentSource implements DeploymentSource {
       if (!result.ok) return;
       recorded.set(result.deployment.spec.id, {
         recordedAt: result.observedAt ?? new Date().toISOString(),
-        endpoint: resolveEndpoint(requests[index].connection.endpoint).href,
+        endpoint: entryEndpoint(requests[index].connection),
         deployment: result.deployment,
       });
     });

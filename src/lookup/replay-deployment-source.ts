@@ -1,8 +1,9 @@
 /** Replay mode: lookups answered from the lookup file, with no network and no token. */
 import { statSync } from "node:fs";
-import { TOKEN_ENV } from "../api/connection";
+import { ENDPOINT_ENV, resolveEndpoint, TOKEN_ENV } from "../api/connection";
 import { formatDuration } from "../api/duration";
 import { ConfigurationError } from "../api/errors";
+import { sanitizeText } from "../api/text";
 import {
   type DeploymentLookupRequest,
   type DeploymentLookupResult,
@@ -12,13 +13,20 @@ import {
 } from "./deployment-source";
 import { answerFromFixedFacts } from "./fixed-facts";
 import { type LookupFileEntry, readLookupFile, RECORD_COMMAND } from "./lookup-file";
+import { entryEndpoint } from "./recording-deployment-source";
 
-/** Replay mode found no recorded entry for a deployment. */
+/**
+ * Replay mode found no recorded entry: for one deployment, as a lookup's answer (on which
+ * `CoreweaveDeploymentData` stands a placeholder), and for every missing deployment of the app,
+ * as the error `app.synth()` then fails with.
+ */
 export class LookupNotRecordedError extends ConfigurationError {}
 
 /**
  * Replay mode: answers from the lookup file only (no network, no token), with the time each entry
  * was recorded, which the gate's `maxAgeMs` judges; see `LOOKUP_CLOCK_SKEW_MS` for future times.
+ * An entry answers only a lookup configured for the endpoint it was recorded from: the file is
+ * keyed by ID, and the same ID on another API (staging, another region) is another deployment.
  */
 export class ReplayDeploymentSource implements DeploymentSource {
   #entries: Map<string, LookupFileEntry> | undefined;
@@ -35,7 +43,7 @@ export class ReplayDeploymentSource implements DeploymentSource {
       return requests.map(() => ({ ok: false, error }));
     }
     const now = Date.now();
-    return requests.map(({ deploymentId, wait }): DeploymentLookupResult => {
+    return requests.map(({ deploymentId, connection, wait }): DeploymentLookupResult => {
       const entry = entries.get(deploymentId);
       const record = `npx coreweave-inference lookups record ${deploymentId}`;
       if (!entry) {
@@ -43,6 +51,26 @@ export class ReplayDeploymentSource implements DeploymentSource {
           `${this.file} ${this.#version === "missing" ? "does not exist, so it has" : "has"} ` +
             `no entry for CoreWeave deployment "${deploymentId}" (${LOOKUP_MODE_ENV}=replay). ` +
             `Record it with ${TOKEN_ENV} set: ${record}, or ${RECORD_COMMAND}.`,
+          { deploymentId },
+        );
+        return { ok: false, error };
+      }
+      let endpoint: string;
+      try {
+        endpoint = entryEndpoint(connection);
+      } catch (error) {
+        if (!(error instanceof ConfigurationError)) throw error;
+        return { ok: false, error };
+      }
+      const recordedFrom = recordedEndpoint(entry.endpoint);
+      if (recordedFrom !== endpoint) {
+        const error = new ConfigurationError(
+          `${this.file}: the entry for CoreWeave deployment "${deploymentId}" was recorded from ` +
+            `${sanitizeText(recordedFrom, 200) || '""'}, not from ${endpoint}, the API endpoint ` +
+            "this lookup is configured for; replay answers only from entries of the same API. " +
+            `Record it again against this endpoint with ${TOKEN_ENV} set: ${record}, or ` +
+            `${RECORD_COMMAND}; or configure the endpoint it was recorded from (the endpoint ` +
+            `prop, or ${ENDPOINT_ENV}).`,
           { deploymentId },
         );
         return { ok: false, error };
@@ -75,5 +103,20 @@ export class ReplayDeploymentSource implements DeploymentSource {
       this.#version = version;
     }
     return this.#entries;
+  }
+}
+
+/**
+ * A recorded endpoint, normalized as a configured one is (`resolveEndpoint`: trailing slash, case
+ * of the host, default port), so a file written by hand or by an older version still matches.
+ * One that is no valid endpoint stays as written, and matches no configured endpoint.
+ */
+function recordedEndpoint(written: string): string {
+  if (written.trim() === "") return written;
+  try {
+    return resolveEndpoint(written, {}).href;
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    return written;
   }
 }
