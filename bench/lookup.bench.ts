@@ -95,10 +95,9 @@ function sampleEnv(setup: Setup, mode: Mode): NodeJS.ProcessEnv {
       ([key]) => !/^(COREWEAVE_|CDKTF_)/.test(key) && key !== "NODE_OPTIONS",
     ),
   );
-  if (mode === "live" || mode === "record" || mode === "cli") {
-    env.COREWEAVE_API_ENDPOINT = setup.emulator.url;
-    env.COREWEAVE_API_TOKEN = TOKEN;
-  }
+  // Replay too names the endpoint: it replays only entries recorded from the API it reads.
+  env.COREWEAVE_API_ENDPOINT = setup.emulator.url;
+  if (mode === "live" || mode === "record" || mode === "cli") env.COREWEAVE_API_TOKEN = TOKEN;
   if (mode === "record" || mode === "replay") {
     env.COREWEAVE_LOOKUP_MODE = mode;
     env.COREWEAVE_LOOKUP_FILE = setup.lookupFile;

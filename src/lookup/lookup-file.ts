@@ -5,8 +5,9 @@
  * Free of CDKTF, and starts no lookup thread: the CLI reads and resets the file too.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { writeFileAtomically } from "../api/atomic-file";
 import { ConfigurationError } from "../api/errors";
 import { isRecord } from "../api/text";
 import type { Deployment } from "../api/deployment";
@@ -114,10 +115,7 @@ export function writeLookupFile(path: string, entries: ReadonlyMap<string, Looku
     { ...entry, digest: digestOf(id, entry.deployment) },
   ]);
   const file = { version: FORMAT_VERSION, deployments: Object.fromEntries(deployments) };
-  const text = `${JSON.stringify(file, sortKeys, 2)}\n`;
-  const temporary = `${path}.${process.pid}.tmp`;
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+  writeFileAtomically(path, `${JSON.stringify(file, sortKeys, 2)}\n`);
 }
 
 /** Adds or replaces entries, keeping the others. */
