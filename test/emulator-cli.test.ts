@@ -1,11 +1,20 @@
 /**
  * The emulator CLI as users start it: its output, arguments and fixtures files (the example one,
- * and what `coreweave-inference get --json` recorded), and that it never outlives whoever
- * launched it: `npm run emulator`, `startEmulatorProcess` and `npm run demo`. (`npx` of the
- * installed package: test/package.test.ts.)
+ * what `coreweave-inference get --json` recorded, and those the client would refuse), that it
+ * never outlives whoever launched it (`npm run emulator`, `startEmulatorProcess` and
+ * `npm run demo`), and that with `--detach` it outlives the CI step that started it until told
+ * to stop. (`npx` of the installed package: test/package.test.ts.)
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "undici";
@@ -17,7 +26,11 @@ import {
   type Scenario,
 } from "../src/testing";
 import { CONTROL_ROUTES } from "../src/testing/emulator";
-import { launcherChain, type ProcessTable } from "../src/testing/emulator-launcher-watch";
+import {
+  launcherChain,
+  procfsTable,
+  type ProcessTable,
+} from "../src/testing/emulator-launcher-watch";
 import {
   eventually,
   groupAlive,
@@ -130,6 +143,11 @@ describe("emulator CLI", () => {
     // The pipeline CLI's parser: the same words for the same mistakes.
     ["--colour", "red", "Unknown option '--colour'"],
     ["--port", "", '--port must be an integer from 0 to 65535, got ""'],
+    [
+      "--pid-file",
+      "emulator.pid",
+      "--pid-file goes with --detach: add --detach to run the emulator in the background",
+    ],
   ])("exits 2 with one line on stderr for %s %s", (flag, value, message) => {
     const result = spawnSync(process.execPath, cliArgs(flag, value), {
       encoding: "utf8",
@@ -154,6 +172,9 @@ describe("emulator CLI --help", () => {
     expect(result.stdout).toContain('Fixtures file: a JSON object { "<id>": scenario, ... }');
     expect(result.stdout).toMatch(/get <id> --json.*"readiness" is ignored/);
     expect(result.stdout).toContain('{"steps": [{"deployment": {...}, "requests": 2}');
+    expect(result.stdout).toMatch(/^ +--detach +run in the background/m);
+    expect(result.stdout).toMatch(/^ +--pid-file FILE +with --detach/m);
+    expect(result.stdout).toContain("--detach --pid-file emulator.pid | head -1 | sed");
     for (const { method, path } of CONTROL_ROUTES) {
       expect(result.stdout).toMatch(
         new RegExp(`^ +${method} +${path.replace(/[{}]/g, "\\$&")} `, "m"),
@@ -172,6 +193,18 @@ describe("emulator CLI --help", () => {
       expect({ method, path, example }).toEqual({ method, path, example: expect.any(String) });
     }
     expect(page).toContain("(../examples/emulator/fixtures.json)");
+  });
+
+  it("shows a CI job that starts it detached in one step and stops it in a later one", () => {
+    const page = readFileSync(join(repo, "docs", "emulator.md"), "utf8");
+    for (const ci of ["GitHub Actions", "GitLab"]) {
+      const [, block] = new RegExp(`${ci}[^\n]*\n+\`\`\`yaml\n([^]*?)\`\`\``).exec(page) ?? [];
+      expect({ ci, block }).toEqual({
+        ci,
+        block: expect.stringContaining("--detach --pid-file emulator.pid"),
+      });
+      expect(block).toContain("kill $(cat emulator.pid)");
+    }
   });
 });
 
@@ -270,11 +303,54 @@ describe("fixtures files", () => {
     expect(await getJson(url, "dep-rec")).toBe(ready);
   });
 
+  /** `deploymentFixture(id)`'s deployment with `spec` changed by `change`. */
+  const withSpec = (id: string, change: (spec: Record<string, unknown>) => void) => {
+    const { deployment } = deploymentFixture(id);
+    change(deployment.spec);
+    return { deployment };
+  };
+
   it.each([
     [
       "an unknown field",
       { "dep-1": { ...deploymentFixture("dep-1"), readyness: {} } },
-      `fixtures file {file}: deployments["dep-1"] has unknown field "readyness" (allowed: deployment, readiness)`,
+      `fixtures file {file}: deployments["dep-1"] has unknown field "readyness" (allowed: deployment and readiness, or steps)`,
+    ],
+    [
+      "steps beside a deployment",
+      { "dep-1": { steps: [deploymentFixture("dep-1")], deployment: {} } },
+      `fixtures file {file}: deployments["dep-1"] has both "steps" and "deployment" (allowed: deployment and readiness, or steps)`,
+    ],
+    [
+      "a spec.id that is not its key",
+      { "dep-1": deploymentFixture("dep-2") },
+      'fixtures file {file}: deployments["dep-1"].deployment.spec.id is "dep-2", not the key "dep-1": ' +
+        "the client refuses an answer about another deployment",
+    ],
+    [
+      "no spec.id",
+      { "dep-1": withSpec("dep-1", (spec) => delete spec.id) },
+      'fixtures file {file}: deployments["dep-1"].deployment.spec.id is required (string)',
+    ],
+    [
+      'a status without "STATUS_"',
+      { "dep-1": deploymentFixture("dep-1", { status: "READY" }) },
+      'fixtures file {file}: deployments["dep-1"].deployment.status.status is "READY", not a status ' +
+        'the API sends (write "STATUS_READY"): it sends STATUS_CREATING, STATUS_READY, STATUS_UPDATING, ' +
+        'STATUS_DELETING, STATUS_ERROR, STATUS_FAILED; a client never counts "READY" as ready or failed, ' +
+        "so a wait on it runs to its timeout",
+    ],
+    [
+      "a step the API schema refuses",
+      {
+        "dep-1": {
+          steps: [
+            { ...deploymentFixture("dep-1", { status: "STATUS_CREATING" }), requests: 1 },
+            withSpec("dep-1", (spec) => (spec.gatewayIds = "gw-1")),
+          ],
+        },
+      },
+      'fixtures file {file}: deployments["dep-1"].steps[1].deployment.spec.gatewayIds must be array, got string',
     ],
     [
       "one deployment instead of an object of them",
@@ -293,6 +369,185 @@ describe("fixtures files", () => {
     expect(result.stderr.trim().split("\n")).toEqual([
       `coreweave emulator: ${message.replace("{file}", file)} (see --help)`,
     ]);
+  });
+
+  it("serves what the API may send: a STATUS_* name the client does not know yet, no status at all", async () => {
+    const unknown = deploymentFixture("dep-new", { status: "STATUS_PAUSED" });
+    const silent = deploymentFixture("dep-silent");
+    delete silent.deployment.status;
+    const { ready: url } = await serve(
+      fixturesFile("good.json", { "dep-new": unknown, "dep-silent": silent }),
+    );
+    expect(await statusOf(url, "dep-new")).toBe("STATUS_PAUSED");
+    expect(await statusOf(url, "dep-silent")).toBe("STATUS_UNSPECIFIED");
+  });
+});
+
+/**
+ * `--detach`, as a CI step runs it: from a shell that exits at the end of the step. Each server
+ * it starts names a file of this block's folder on its command line (its pid file), so that
+ * whatever a test did, none outlives the tests.
+ */
+describe("emulator CLI --detach", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "cw-emulator-detach-"));
+  });
+  afterEach(() => {
+    for (const pid of serversOf(dir)) process.kill(pid, "SIGKILL");
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Running processes (zombies are not) whose command line holds `text`. */
+  const serversOf = (text: string): number[] =>
+    readdirSync("/proc")
+      .filter((name) => /^\d+$/.test(name) && Number(name) !== process.pid)
+      .map(Number)
+      .filter(
+        (pid) =>
+          procfsTable.parentOf(pid) !== undefined && procfsTable.commandOf(pid)?.includes(text),
+      );
+
+  /**
+   * Runs `script` in a shell, as a CI step does, with the emulator's command line as "$@"; the
+   * shell outlives the command, so that the emulator has a launcher that then exits.
+   */
+  const step = (shell: string[], script: string, ...args: string[]) =>
+    spawnSync(
+      shell[0],
+      [...shell.slice(1), "-c", script, "step", process.execPath, ...cliArgs(...args)],
+      {
+        encoding: "utf8",
+        env: cleanEnv({ COREWEAVE_EMULATOR_TOKEN: TOKEN }),
+        timeout: 30_000,
+      },
+    );
+
+  it("outlives the shell that started it, serves until SIGTERM, then removes its pid file", async () => {
+    const pidFile = join(dir, "emulator.pid");
+    const started = step(["sh"], '"$@"; exit $?', "--detach", "--pid-file", pidFile);
+    expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: "" });
+    const pid = Number(readFileSync(pidFile, "utf8").trim());
+    const lines = started.stdout.split("\n");
+    expect(lines[0]).toMatch(
+      /^CoreWeave Inference API emulator listening on http:\/\/127\.0\.0\.1:\d+$/,
+    );
+    const url = lines[0].slice(LISTENING_LINE_PREFIX.length);
+    expect(lines.slice(1)).toEqual([
+      `Use it with COREWEAVE_API_ENDPOINT=${url} COREWEAVE_API_TOKEN=<value of COREWEAVE_EMULATOR_TOKEN> ` +
+        "(demo deployments: demo-ready, demo-creating, demo-failed, demo-rollout)",
+      `Running in the background as process ${pid}: stop it with kill ${pid}`,
+      "",
+    ]);
+
+    // Its launcher (the shell) is gone: long enough for a launcher watch to have stopped it.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await getStatus(url)).toBe(200);
+    const put = await request(`${url}/_emulator/deployments/dep-ci`, {
+      method: "PUT",
+      body: JSON.stringify(deploymentFixture("dep-ci", { status: "STATUS_CREATING" })),
+    });
+    expect(put.statusCode).toBe(200);
+    await put.body.dump();
+    const got = await request(`${url}/v1alpha1/inference/deployments/dep-ci`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect((await got.body.json()) as unknown).toEqual(
+      deploymentFixture("dep-ci", { status: "STATUS_CREATING" }),
+    );
+    const log = await request(`${url}/_emulator/requests`);
+    expect(((await log.body.json()) as { requests: unknown[] }).requests).toHaveLength(2);
+
+    process.kill(pid, "SIGTERM");
+    await eventually("its port closed", async () => !(await isListening(url)), 5_000);
+    await eventually("its pid file removed", () => !existsSync(pidFile), 5_000);
+    await eventually("it exited", () => procfsTable.parentOf(pid) === undefined, 5_000);
+  });
+
+  it("gives a script its URL through `head -1 | sed`, and runs without a pid file", async () => {
+    // In this block's folder, so that the clean-up finds the server by its command line.
+    const fixtures = join(dir, "fixtures.json");
+    copyFileSync(join(repo, "examples/emulator/fixtures.json"), fixtures);
+    const started = step(
+      ["bash", "-o", "pipefail"],
+      `"$@" | head -1 | sed 's/.* on //'`,
+      "--detach",
+      "--fixtures",
+      fixtures,
+    );
+    expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(started.stdout).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n$/);
+    const url = started.stdout.trim();
+    const response = await request(`${url}/v1alpha1/inference/deployments/dep-llama-70b-prod`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.statusCode).toBe(200);
+    await response.body.dump();
+  });
+
+  it("refuses a bad fixtures file before it detaches: exit 2, one line, no process, no pid file", () => {
+    const pidFile = join(dir, "refused.pid");
+    const fixtures = join(dir, "refused.json");
+    writeFileSync(fixtures, JSON.stringify({ "dep-1": deploymentFixture("dep-2") }));
+    const result = step(
+      ["sh"],
+      '"$@"; exit $?',
+      "--detach",
+      "--fixtures",
+      fixtures,
+      "--pid-file",
+      pidFile,
+    );
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `coreweave emulator: fixtures file ${fixtures}: deployments["dep-1"].deployment.spec.id is "dep-2", ` +
+        'not the key "dep-1": the client refuses an answer about another deployment (see --help)',
+    ]);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(serversOf(dir)).toEqual([]);
+  });
+
+  it("refuses a pid file it cannot write before it detaches: exit 2, one line", () => {
+    const pidFile = join(dir, "no-such-folder", "emulator.pid");
+    const result = step(["sh"], '"$@"; exit $?', "--detach", "--pid-file", pidFile);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^coreweave emulator: cannot write pid file ${pidFile}: ENOENT: .* \\(see --help\\)$`,
+        ),
+      ),
+    ]);
+    expect(serversOf(dir)).toEqual([]);
+  });
+
+  it("exits 1 with the server's one line when it cannot listen, leaving no process or pid file", async () => {
+    const busy = new CoreweaveEmulator();
+    const url = await busy.start();
+    try {
+      const pidFile = join(dir, "busy.pid");
+      const { port } = new URL(url);
+      const result = step(
+        ["sh"],
+        '"$@"; exit $?',
+        "--detach",
+        "--port",
+        port,
+        "--pid-file",
+        pidFile,
+      );
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.trim().split("\n")).toEqual([
+        `coreweave emulator: listen EADDRINUSE: address already in use 127.0.0.1:${port}`,
+      ]);
+      expect(existsSync(pidFile)).toBe(false);
+      expect(serversOf(dir)).toEqual([]);
+    } finally {
+      await busy.stop();
+    }
   });
 });
 

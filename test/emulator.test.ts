@@ -13,6 +13,7 @@ import {
   type Scenario,
 } from "../src/testing";
 import { CONTROL_ROUTES } from "../src/testing/emulator";
+import { checkFixtureDeployments } from "../src/testing/emulator-validation";
 
 const TOKEN = "test-token-123";
 const AUTH = { authorization: `Bearer ${TOKEN}` };
@@ -355,7 +356,38 @@ describe("CoreweaveEmulator", () => {
       expect(statusOf(await getDeployment(base, "dep-timed"))).toBe("STATUS_READY");
     });
 
+    it("counts a step's ms from when it began: the scenario set, or the end of the step before", async () => {
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      // Nobody asks for 250 ms: the first step began when the scenario was set and ended at
+      // 100 ms, the second began then and ended at 200 ms, though neither was ever served.
+      emulator.setDeployment("dep-unasked", {
+        steps: [
+          { ...deploymentFixture("dep-unasked", { status: "STATUS_CREATING" }), ms: 100 },
+          { ...deploymentFixture("dep-unasked", { status: "STATUS_UPDATING" }), ms: 100 },
+          deploymentFixture("dep-unasked"),
+        ],
+      });
+      await sleep(250);
+      expect(statusOf(await getDeployment(base, "dep-unasked"))).toBe("STATUS_READY");
+      // After a step of `requests`, the next began with the answer that ended it (0 ms), not
+      // when it was first served (150 ms): at 350 ms its 300 ms are over.
+      emulator.setDeployment("dep-counted", {
+        steps: [
+          { ...deploymentFixture("dep-counted", { status: "STATUS_CREATING" }), requests: 1 },
+          { ...deploymentFixture("dep-counted", { status: "STATUS_UPDATING" }), ms: 300 },
+          deploymentFixture("dep-counted"),
+        ],
+      });
+      expect(statusOf(await getDeployment(base, "dep-counted"))).toBe("STATUS_CREATING");
+      await sleep(150);
+      expect(statusOf(await getDeployment(base, "dep-counted"))).toBe("STATUS_UPDATING");
+      await sleep(200);
+      expect(statusOf(await getDeployment(base, "dep-counted"))).toBe("STATUS_READY");
+    });
+
     it("serves the demo scenarios, including the CREATING -> READY rollout", async () => {
+      // What the CLI serves without a fixtures file passes the check of one.
+      expect(() => checkFixtureDeployments(demoScenarios())).not.toThrow();
       for (const [id, scenario] of Object.entries(demoScenarios())) {
         emulator.setDeployment(id, scenario);
       }
@@ -382,7 +414,12 @@ describe("CoreweaveEmulator", () => {
       emulator.setDeployment("dep-rec", { steps: [{ ...recorded, requests: 1 }, recorded] });
       expect(statusOf(await getDeployment(base, "dep-rec"))).toBe("STATUS_READY");
       expect(() => emulator.setDeployment("x", { ...recorded, readyness: {} } as Scenario)).toThrow(
-        'deployments["x"] has unknown field "readyness" (allowed: deployment, readiness)',
+        'deployments["x"] has unknown field "readyness" (allowed: deployment and readiness, or steps)',
+      );
+      expect(() =>
+        emulator.setDeployment("x", { steps: [recorded], deployment: recorded.deployment }),
+      ).toThrow(
+        'deployments["x"] has both "steps" and "deployment" (allowed: deployment and readiness, or steps)',
       );
     });
 
@@ -749,6 +786,21 @@ describe("startEmulatorProcess", () => {
     const started = performance.now();
     expect((await getDeployment(emulator.url, "dep-a")).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(58);
+  });
+
+  it("serves its deployments option as CoreweaveEmulator does: answers the client refuses too", async () => {
+    // Not checked as a fixtures file is, though it reaches the child as one.
+    emulator = await startEmulatorProcess({
+      token: TOKEN,
+      deployments: {
+        "dep-a": deploymentFixture("dep-other"),
+        "dep-b": deploymentFixture("dep-b", { status: "READY" }),
+      },
+    });
+    expect(JSON.parse((await getDeployment(emulator.url, "dep-a")).text)).toEqual(
+      deploymentFixture("dep-other"),
+    );
+    expect(statusOf(await getDeployment(emulator.url, "dep-b"))).toBe("READY");
   });
 
   it("fails with the child's stderr when the emulator cannot start", async () => {

@@ -7,27 +7,42 @@
  *   --fixtures FILE   JSON object `{ "<id>": Scenario }` (env COREWEAVE_EMULATOR_FIXTURES);
  *                     without it, demo deployments are served
  *   --latency-ms N    delay every API answer by N ms (default 0; env COREWEAVE_EMULATOR_LATENCY_MS)
+ *   --detach          run in the background: exit 0 once it listens (for CI steps)
+ *   --pid-file FILE   with --detach: write its PID to FILE, removed when it stops
  *   token             env COREWEAVE_EMULATOR_TOKEN (default "emulator-token")
  *
  * `--help` also summarizes the fixtures format and the control API (the README has the details).
  * The first stdout line is `CoreWeave Inference API emulator listening on <url>`;
- * `startEmulatorProcess` waits for it. Bad arguments: one line on stderr, exit code 2.
+ * `startEmulatorProcess` waits for it. Bad arguments, and a fixtures file the client would
+ * refuse: one line on stderr, exit code 2, before anything starts.
  *
  * It stops, closing its port, on SIGINT, SIGTERM or SIGHUP, and when the process that launched
  * it goes away, even through `npx` or `npm run`, which do not pass signals on to it (see
  * `emulator-launcher-watch.ts`). A clean stop exits with code 0.
+ *
+ * `--detach`: this process checks everything, then starts this same script again as the
+ * server, in a session of its own (see {@link detach}), and exits once the server listens. The
+ * server outlives the shell of the CI step that started it, and stops only when told to.
  */
-import { readFileSync } from "node:fs";
+import { type ChildProcess, spawn } from "node:child_process";
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { resolve } from "node:path";
 import {
   CONTROL_ROUTES,
   CoreweaveEmulator,
   DEFAULT_EMULATOR_TOKEN,
   EMULATOR_ENV,
   LISTENING_LINE_PREFIX,
+  OPTIONS_FIXTURES_ENV,
 } from "./emulator";
 import { watchLaunchers } from "./emulator-launcher-watch";
 import type { Scenario } from "./emulator-types";
-import { EmulatorInputError, FAULT_TYPES, parseLatency } from "./emulator-validation";
+import {
+  checkFixtureDeployments,
+  EmulatorInputError,
+  FAULT_TYPES,
+  parseLatency,
+} from "./emulator-validation";
 import { demoScenarios } from "./fixtures";
 import {
   flagLines,
@@ -51,8 +66,13 @@ Serves the CoreWeave Inference API (GET /v1alpha1/inference/deployments/{id}) on
 
 ${flagLines({ ...FLAGS, ...HELP_FLAG }).join("\n")}
 Environment: ${EMULATOR_ENV.port}, ${EMULATOR_ENV.fixtures} and ${EMULATOR_ENV.latencyMs}
-stand for the options; ${EMULATOR_ENV.token} is the accepted token (default "${DEFAULT_EMULATOR_TOKEN}").
+stand for --port, --fixtures and --latency-ms; ${EMULATOR_ENV.token} is the accepted token
+(default "${DEFAULT_EMULATOR_TOKEN}").
 Demo deployments: ${Object.keys(demoScenarios()).join(", ")}.
+
+In CI, where each step runs in a shell of its own, start it in the background in one step:
+  URL=$(npx coreweave-inference-emulator --detach --pid-file emulator.pid | head -1 | sed 's/.* on //')
+use $URL in later steps, and stop it at the end with: kill $(cat emulator.pid)
 
 Fixtures file: a JSON object { "<id>": scenario, ... }, where a scenario is one of
   {"deployment": {...}}   served unchanged; "deployment" is the object the API answers with
@@ -60,7 +80,8 @@ Fixtures file: a JSON object { "<id>": scenario, ... }, where a scenario is one 
   {"steps": [{"deployment": {...}, "requests": 2}, {"deployment": {...}, "ms": 5000}, ...]}
                           each step for "requests" answers or "ms" milliseconds, whichever
                           ends first; the last step forever
-Unknown fields are refused.
+Unknown fields are refused, and so is a deployment the client would refuse for its ID: it must
+match the API schema, its spec.id must be the ID, and its status.status a STATUS_* name.
 
 Control API on the same port (no token; JSON bodies):
 ${routes}
@@ -79,7 +100,34 @@ const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 /** A stop that takes longer than this (it should take milliseconds) ends the process anyway. */
 const STOP_GRACE_MS = 3_000;
 
-/** The emulator's flags; each also has an environment variable (see `EMULATOR_ENV`). */
+/** How long `--detach` waits for the server it started to listen. */
+const DETACH_TIMEOUT_MS = 15_000;
+
+/**
+ * Set to "1" in the environment of the server that `--detach` starts, beside an IPC channel to
+ * its launcher: it reports there, as nobody reads its stdout and stderr.
+ */
+const DETACHED_SERVER_ENV = "COREWEAVE_EMULATOR_DETACHED_SERVER";
+
+/** Whether this process is the server that `--detach` started. */
+const isDetachedServer = process.env[DETACHED_SERVER_ENV] === "1" && process.send !== undefined;
+
+/** What the detached server tells its launcher, once: it listens, or why it cannot. */
+type ServerReport =
+  | { readonly listening: string; readonly pid: number }
+  | { readonly failed: string; readonly exitCode: number };
+
+/** The launcher's answer once it has told the user: the server is on its own from now on. */
+interface Adoption {
+  /** The pid file the launcher wrote, which the server removes when it stops. */
+  readonly pidFile?: string;
+}
+
+/**
+ * The emulator's flags. `--port`, `--fixtures` and `--latency-ms` each also have an environment
+ * variable (see `EMULATOR_ENV`); `--detach` and `--pid-file` do not: they say how this one
+ * command runs, and `startEmulatorProcess` passes its environment on to the emulator it starts.
+ */
 const FLAGS = {
   port: {
     type: "string",
@@ -96,12 +144,23 @@ const FLAGS = {
     placeholder: "N",
     description: "delay every API answer by N ms (default 0)",
   },
+  detach: {
+    type: "boolean",
+    description: "run in the background: print the URL once it listens, exit 0",
+  },
+  "pid-file": {
+    type: "string",
+    placeholder: "FILE",
+    description: "with --detach: write its PID to FILE (removed when it stops)",
+  },
 } as const satisfies FlagSpecs;
 
 interface CliOptions {
   readonly port: number;
   readonly fixtures?: string;
   readonly latencyMs: number;
+  readonly detach: boolean;
+  readonly pidFile?: string;
   readonly help: boolean;
 }
 
@@ -109,7 +168,7 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions 
   const { operands, flags } = parseFlags("coreweave-inference-emulator", FLAGS, argv);
   if (operands.length > 0) throw new UsageError(`unknown argument "${operands[0]}"`);
   // A flag given empty is a mistake; a variable set empty is unset.
-  const setting = (flag: keyof typeof FLAGS, variable: string) =>
+  const setting = (flag: "port" | "fixtures" | "latency-ms", variable: string) =>
     flags[flag] !== undefined
       ? { text: flags[flag], source: `--${flag}` }
       : env[variable]
@@ -119,10 +178,19 @@ function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv): CliOptions 
   const latency = setting("latency-ms", EMULATOR_ENV.latencyMs);
   const fixtures = setting("fixtures", EMULATOR_ENV.fixtures);
   if (fixtures?.text === "") throw new UsageError("--fixtures needs a file");
+  const pidFile = flags["pid-file"];
+  if (pidFile === "") throw new UsageError("--pid-file needs a file");
+  if (pidFile !== undefined && !flags.detach) {
+    throw new UsageError(
+      "--pid-file goes with --detach: add --detach to run the emulator in the background",
+    );
+  }
   return {
     port: port ? parsePort(port.text, port.source) : 0,
     fixtures: fixtures?.text,
     latencyMs: latency ? parseMilliseconds(latency.text, latency.source) : 0,
+    detach: flags.detach ?? false,
+    pidFile,
     help: flags.help ?? false,
   };
 }
@@ -202,6 +270,10 @@ function configure(
       deployments,
       latencyMs: options.latencyMs,
     });
+    // The deployments of startEmulatorProcess are served as CoreweaveEmulator serves them.
+    if (options.fixtures && env[OPTIONS_FIXTURES_ENV] !== "1") {
+      checkFixtureDeployments(deployments);
+    }
   } catch (error) {
     if (!(error instanceof EmulatorInputError)) throw error;
     throw new UsageError(
@@ -221,23 +293,41 @@ function configure(
   };
 }
 
+/** What a started emulator prints: the listening line, which scripts read, then how to use it. */
+function listeningLines(url: string, hint: (url: string) => string): string {
+  return `${LISTENING_LINE_PREFIX}${url}\n${hint(url)}\n`;
+}
+
 /**
- * Stops the emulator on a stop signal or when its launcher goes away. Handlers are installed
- * before the port opens, so a signal that arrives during start-up still closes it.
+ * Stops the emulator on a stop signal, and returns the function that does it, for the other
+ * reasons to stop. Handlers are installed before the port opens, so a signal that arrives during
+ * start-up still closes it. `stopping` runs first; `stopped` once the port is closed, before the
+ * exit with code 0.
  */
-function stopWhenToldOrOrphaned(emulator: CoreweaveEmulator): void {
+function stopOnSignals(
+  emulator: CoreweaveEmulator,
+  hooks: { readonly stopping?: () => void; readonly stopped?: () => void },
+): () => void {
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    stopWatching();
+    hooks.stopping?.();
     setTimeout(() => process.exit(1), STOP_GRACE_MS).unref();
     emulator.stop().then(
-      () => process.exit(0),
+      () => {
+        hooks.stopped?.();
+        process.exit(0);
+      },
       () => process.exit(1),
     );
   };
   for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  return stop;
+}
+
+/** The emulator in the foreground: it stops when told, or when its launcher goes away. */
+function stopWhenToldOrOrphaned(emulator: CoreweaveEmulator): void {
   const stopWatching = watchLaunchers(({ pid, command }) => {
     // Said once, for whoever reads the log later; nobody may be left to read stderr now.
     process.stderr.on("error", () => undefined);
@@ -246,27 +336,192 @@ function stopWhenToldOrOrphaned(emulator: CoreweaveEmulator): void {
     );
     stop();
   });
+  const stop = stopOnSignals(emulator, { stopping: stopWatching });
+}
+
+/**
+ * The server that `--detach` started. It watches no launcher: the shell of the CI step that
+ * started it exits at the end of the step, and it must serve the steps after. It stops on a stop
+ * signal only, removing the pid file, or when its launcher goes before adopting it: then nobody
+ * was told its URL or its PID.
+ */
+async function serveDetached(emulator: CoreweaveEmulator): Promise<undefined> {
+  let adoption: Adoption | undefined;
+  const stop = stopOnSignals(emulator, {
+    stopped: () => {
+      if (adoption?.pidFile !== undefined) removeOwnPidFile(adoption.pidFile);
+    },
+  });
+  process.once("message", (message: Adoption) => (adoption = message));
+  // Messages come before the channel closes, so an adopted server never stops here.
+  process.once("disconnect", () => adoption === undefined && stop());
+  tellLauncher({ listening: await emulator.start(), pid: process.pid });
+  return undefined;
+}
+
+function tellLauncher(report: ServerReport): void {
+  if (!process.connected) return;
+  process.send?.(report, () => {
+    // After a failure there is nothing more to say: a closed channel lets the process exit.
+    if ("failed" in report && process.connected) process.disconnect();
+  });
+}
+
+/**
+ * `--detach`: starts this script again as the server, detached (in a session of its own, so that
+ * neither the end of the CI step's shell nor a signal to its process group reaches it; its stdio
+ * /dev/null, so that no write of it can fail), and with an IPC channel to hear that it listens
+ * or why it cannot. Then writes the pid file, prints what the emulator prints in the foreground,
+ * adopts the server, and returns the exit code. `process.execArgv` keeps tsx loaded when run
+ * from sources (`npm run emulator`).
+ */
+async function detach(hint: (url: string) => string, pidFile?: PidFile): Promise<number> {
+  const server = spawn(
+    process.execPath,
+    [...process.execArgv, __filename, ...process.argv.slice(2)],
+    {
+      detached: true,
+      stdio: ["ignore", "ignore", "ignore", "ipc"],
+      env: { ...process.env, [DETACHED_SERVER_ENV]: "1" },
+      windowsHide: true,
+    },
+  );
+  const report = await serverReport(server);
+  if ("failed" in report) {
+    pidFile?.discard();
+    return fail(report.failed, report.exitCode);
+  }
+  try {
+    pidFile?.write(report.pid);
+  } catch (error) {
+    pidFile?.discard();
+    // Never adopted, the server stops once the channel closes.
+    server.disconnect();
+    return fail((error as Error).message, 1);
+  }
+  // A script may read the URL line alone (`| head -1`) and close the pipe: that is no failure.
+  process.stdout.on("error", () => undefined);
+  process.stdout.write(
+    `${listeningLines(report.listening, hint)}` +
+      `Running in the background as process ${report.pid}: stop it with kill ${report.pid}\n`,
+  );
+  server.send({ pidFile: pidFile?.path } satisfies Adoption, () => server.disconnect());
+  server.unref();
+  return 0;
+}
+
+/** The server's report; or, when none comes, that it exited first or (killed then) was too slow. */
+function serverReport(server: ChildProcess): Promise<ServerReport> {
+  return new Promise((resolve) => {
+    const failed = (why: string): ServerReport => ({ failed: why, exitCode: 1 });
+    const onMessage = (report: ServerReport): void => done(report);
+    const onError = (error: Error): void =>
+      done(failed(`cannot start the emulator in the background: ${error.message}`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void =>
+      done(failed(`the emulator exited (${signal ?? `code ${code}`}) before it listened`));
+    // The channel closes after the last message: closed without one, the server is exiting.
+    const onDisconnect = (): void => {
+      if (server.exitCode === null && server.signalCode === null) server.once("exit", onExit);
+      else onExit(server.exitCode, server.signalCode);
+    };
+    const timer = setTimeout(() => {
+      server.kill("SIGKILL");
+      done(failed(`the emulator did not listen within ${DETACH_TIMEOUT_MS / 1000} s`));
+    }, DETACH_TIMEOUT_MS);
+    const done = (report: ServerReport): void => {
+      clearTimeout(timer);
+      server.off("message", onMessage);
+      server.off("error", onError);
+      server.off("disconnect", onDisconnect);
+      server.off("exit", onExit);
+      resolve(report);
+    };
+    server.once("message", onMessage);
+    server.once("error", onError);
+    server.once("disconnect", onDisconnect);
+  });
+}
+
+/**
+ * The pid file of `--detach`, opened (so created, or emptied) before the server starts: one that
+ * cannot be written is refused before anything starts.
+ */
+class PidFile {
+  readonly path: string;
+  readonly #fd: number;
+
+  constructor(file: string) {
+    this.path = resolve(file);
+    try {
+      this.#fd = openSync(this.path, "w");
+    } catch (error) {
+      throw new UsageError(`cannot write pid file ${file}: ${(error as Error).message}`);
+    }
+  }
+
+  write(pid: number): void {
+    try {
+      writeSync(this.#fd, `${pid}\n`);
+    } catch (error) {
+      throw new Error(`cannot write pid file ${this.path}: ${(error as Error).message}`);
+    } finally {
+      closeSync(this.#fd);
+    }
+  }
+
+  /** Closes and removes it: the server did not start. */
+  discard(): void {
+    try {
+      closeSync(this.#fd);
+    } catch {
+      // closed already, by a write that failed
+    }
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // removed already
+    }
+  }
+}
+
+/** Removes the pid file if it still holds this process's PID: another may have taken it over. */
+function removeOwnPidFile(path: string): void {
+  try {
+    if (readFileSync(path, "utf8").trim() === String(process.pid)) unlinkSync(path);
+  } catch {
+    // gone already, or unreadable: nothing of ours to remove
+  }
+}
+
+/** Reports a failure as one line, `coreweave emulator: <line>`; returns the exit code. */
+function fail(line: string, exitCode: number): number {
+  // The detached server's stderr is /dev/null: its launcher prints the line.
+  if (isDetachedServer) tellLauncher({ failed: line, exitCode });
+  else process.stderr.write(`coreweave emulator: ${line}\n`);
+  return exitCode;
 }
 
 async function main(): Promise<number | undefined> {
+  let options: CliOptions;
   let setup: ReturnType<typeof configure>;
+  let pidFile: PidFile | undefined;
   try {
-    const { argv, env } = process;
-    const options = parseArgs(argv.slice(2), env);
+    options = parseArgs(process.argv.slice(2), process.env);
     if (options.help) {
       process.stdout.write(`${helpText()}\n`);
       return 0;
     }
-    setup = configure(options, env);
+    setup = configure(options, process.env);
+    if (!isDetachedServer && options.pidFile !== undefined) pidFile = new PidFile(options.pidFile);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`coreweave emulator: ${error.message} (see --help)\n`);
-    return 2;
+    return fail(`${error.message} (see --help)`, 2);
   }
   const { emulator, hint } = setup;
+  if (isDetachedServer) return serveDetached(emulator);
+  if (options.detach) return detach(hint, pidFile);
   stopWhenToldOrOrphaned(emulator);
-  const url = await emulator.start();
-  process.stdout.write(`${LISTENING_LINE_PREFIX}${url}\n${hint(url)}\n`);
+  process.stdout.write(listeningLines(await emulator.start(), hint));
   return undefined;
 }
 
@@ -275,9 +530,6 @@ main().then(
     if (code !== undefined) process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `coreweave emulator: ${error instanceof Error ? error.message : String(error)}\n`,
-    );
-    process.exitCode = 1;
+    process.exitCode = fail(error instanceof Error ? error.message : String(error), 1);
   },
 );

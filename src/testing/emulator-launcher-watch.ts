@@ -15,9 +15,10 @@
  * stops when a link breaks. A process that dies hands its children to another parent (init or a
  * subreaper), so a changed parent PID anywhere in the chain means a launcher is gone.
  *
- * The chain ends at npm on purpose: the shell or CI step that ran `npx ...&` may exit and leave
- * the emulator serving later steps, as any background server would. Without npm above it, only
- * the direct parent is watched (e.g. the test process of `startEmulatorProcess`).
+ * The chain ends at npm on purpose: the shell that ran `npx ...&` may exit and leave the
+ * emulator serving, as any background server would. Without npm above it, only the direct parent
+ * is watched (e.g. the test process of `startEmulatorProcess`, or that shell). The server that
+ * `--detach` starts watches nothing: it is meant to outlive its launcher (see emulator-cli.ts).
  *
  * The chain is read from `/proc` (Linux). Elsewhere only the direct parent is watched, through
  * `process.ppid` and a liveness probe.

@@ -8,7 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Pool } from "undici";
 import { redactSecret } from "../api/text";
-import { DEFAULT_EMULATOR_TOKEN, EMULATOR_ENV, LISTENING_LINE_PREFIX } from "./emulator";
+import {
+  DEFAULT_EMULATOR_TOKEN,
+  EMULATOR_ENV,
+  LISTENING_LINE_PREFIX,
+  OPTIONS_FIXTURES_ENV,
+} from "./emulator";
 import type { CoreweaveEmulatorOptions, Fault, RequestLogEntry, Scenario } from "./emulator-types";
 
 const START_TIMEOUT_MS = 15_000;
@@ -64,6 +69,7 @@ export async function startEmulatorProcess(
       ...process.env,
       [EMULATOR_ENV.token]: token,
       [EMULATOR_ENV.fixtures]: fixtures,
+      [OPTIONS_FIXTURES_ENV]: "1",
       [EMULATOR_ENV.port]: String(options.port ?? 0),
       [EMULATOR_ENV.latencyMs]: String(options.latencyMs ?? 0),
     };

@@ -3,8 +3,14 @@
  * TypeScript callers and as JSON over the control API (from `startEmulatorProcess` or any HTTP
  * client), so the types alone prove nothing: every field is checked, and every error names the
  * field's path, so that a typo (`delay` for `delayMs`) fails loudly instead of being ignored.
+ *
+ * The deployments inside scenarios are served as given, so that tests can serve answers the
+ * client refuses. Only fixtures files given to the CLI are also checked as the client checks an
+ * answer ({@link checkFixtureDeployments}).
  */
-import type { Fault, FaultTarget, FaultType } from "./emulator-types";
+import { KNOWN_DEPLOYMENT_STATUSES } from "../api/deployment";
+import { printable } from "../api/text";
+import type { Fault, FaultTarget, FaultType, Scenario } from "./emulator-types";
 
 /** Invalid input to the emulator (a scenario, a fault, an option, a control request). */
 export class EmulatorInputError extends TypeError {
@@ -54,17 +60,36 @@ export function parseLatency(value: unknown, path = "latencyMs"): number {
  */
 const DEPLOYMENT_FIELDS = ["deployment", "readiness"] as const;
 
+/** Every field a scenario may have, said as what goes together: static, or stepped. */
+const SCENARIO_FIELDS = "deployment and readiness, or steps";
+
+/** How error messages name the scenario served for `id`: `deployments["dep-1"]`. */
+export function scenarioPath(id: string): string {
+  return `deployments[${JSON.stringify(id)}]`;
+}
+
 /**
  * Checks a `Scenario` and serializes each step's body once.
  * @param path names the scenario in error messages, e.g. `deployments["dep-1"]`.
+ * @param checkDeployment a further check of each `deployment` served, given the path of the
+ *   scenario or step that holds it; throws an {@link EmulatorInputError}.
  */
-export function parseScenario(value: unknown, path: string): StoredStep[] {
+export function parseScenario(
+  value: unknown,
+  path: string,
+  checkDeployment: (deployment: unknown, path: string) => void = () => undefined,
+): StoredStep[] {
   const scenario = asObject(value, path);
+  checkFields(scenario, [...DEPLOYMENT_FIELDS, "steps"], path, SCENARIO_FIELDS);
   if (!("steps" in scenario)) {
-    checkFields(scenario, DEPLOYMENT_FIELDS, path);
-    return [{ body: responseBody(scenario.deployment, `${path}.deployment`) }];
+    const body = responseBody(scenario.deployment, `${path}.deployment`);
+    checkDeployment(scenario.deployment, path);
+    return [{ body }];
   }
-  checkFields(scenario, ["steps"], path);
+  const mixed = DEPLOYMENT_FIELDS.find((field) => field in scenario);
+  if (mixed !== undefined) {
+    invalid(path, `has both "steps" and "${mixed}" (allowed: ${SCENARIO_FIELDS})`);
+  }
   const { steps } = scenario;
   if (!Array.isArray(steps) || steps.length === 0) {
     invalid(`${path}.steps`, "must be a non-empty array");
@@ -83,8 +108,68 @@ export function parseScenario(value: unknown, path: string): StoredStep[] {
     if (i < steps.length - 1 && requests === undefined && ms === undefined) {
       invalid(stepPath, 'needs "requests" or "ms": only the last step is served forever');
     }
-    return { body: responseBody(step.deployment, `${stepPath}.deployment`), requests, ms };
+    const body = responseBody(step.deployment, `${stepPath}.deployment`);
+    checkDeployment(step.deployment, stepPath);
+    return { body, requests, ms };
   });
+}
+
+/**
+ * Checks that every deployment the scenarios serve is an answer the client accepts for its
+ * key, as `checkDeploymentBody` decides (the API schema, and `spec.id` is the key), with a
+ * `status.status` the API could send. A fixtures file is written by hand or recorded, and a
+ * mistake in it must fail the start: served, it would fail every client (or, with an unknown
+ * status, make a wait run to its timeout) far from its cause. Expects scenarios that
+ * {@link parseScenario} accepts; throws an {@link EmulatorInputError} naming the field.
+ */
+export function checkFixtureDeployments(deployments: Readonly<Record<string, Scenario>>): void {
+  // Loaded only here: zod costs about 40 ms to load, which the server, the control API and
+  // `startEmulatorProcess` need not pay.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { checkDeploymentBody } = require("../api/schema") as typeof import("../api/schema");
+  for (const [id, scenario] of Object.entries(deployments)) {
+    parseScenario(scenario, scenarioPath(id), (deployment, path) => {
+      const checked = checkDeploymentBody({ deployment }, id);
+      if (!checked.ok && checked.problem === "schema") {
+        const [first] = checked.violations;
+        invalid(`${path}.${first.path}`, first.problem);
+      }
+      if (!checked.ok) {
+        // The schema passed, so the ID is a string.
+        const served = (deployment as { spec: { id: string } }).spec.id;
+        invalid(
+          `${path}.deployment.spec.id`,
+          `is ${quoted(served)}, not the key ${quoted(id)}: the client refuses an answer about another deployment`,
+        );
+      }
+      const { status } = checked.deployment.status;
+      if (!API_STATUS_NAME.test(status)) {
+        invalid(`${path}.deployment.status.status`, statusProblem(status));
+      }
+    });
+  }
+}
+
+/**
+ * The form of the API's status names. One the client does not know yet (`STATUS_PAUSED`, from a
+ * newer API) is served, as the API may send it; any other text never comes from the API.
+ */
+const API_STATUS_NAME = /^STATUS_[A-Z0-9_]+$/;
+
+function statusProblem(status: string): string {
+  const meant = KNOWN_DEPLOYMENT_STATUSES.find(
+    (known) => known === `STATUS_${status.trim().toUpperCase()}` || known === status.toUpperCase(),
+  );
+  return (
+    `is ${quoted(status)}, not a status the API sends` +
+    (meant === undefined ? "" : ` (write ${quoted(meant)})`) +
+    `: it sends ${KNOWN_DEPLOYMENT_STATUSES.join(", ")}; a client never counts ${quoted(status)} ` +
+    "as ready or failed, so a wait on it runs to its timeout"
+  );
+}
+
+function quoted(text: string): string {
+  return JSON.stringify(printable(text, 80));
 }
 
 /** Checks a `Fault` against {@link FAULT_FIELDS}; returns a copy the caller cannot change. */
@@ -221,12 +306,18 @@ function asObject(value: unknown, path: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Rejects unknown fields so that a typo (`delay` for `delayMs`) fails loudly. */
-function checkFields(object: Record<string, unknown>, allowed: readonly string[], path: string) {
+/**
+ * Rejects unknown fields so that a typo (`delay` for `delayMs`) fails loudly.
+ * @param said how the message lists the allowed fields, when a list alone would mislead.
+ */
+function checkFields(
+  object: Record<string, unknown>,
+  allowed: readonly string[],
+  path: string,
+  said = allowed.join(", "),
+) {
   for (const key of Object.keys(object)) {
-    if (!allowed.includes(key)) {
-      invalid(path, `has unknown field "${key}" (allowed: ${allowed.join(", ")})`);
-    }
+    if (!allowed.includes(key)) invalid(path, `has unknown field "${key}" (allowed: ${said})`);
   }
 }
 

@@ -1,9 +1,11 @@
 /**
  * A local CoreWeave Inference API (`GET /v1alpha1/inference/deployments/{id}`) for offline tests:
  * scripted deployments, injectable faults, a request log, and a JSON control API on the same port.
- * It needs no HTTP library or validator: Node's `http`, and from this package only the text
- * redaction and error-code tables of the API layer (no undici, no zod), so it starts fast and
- * runs anywhere the package does.
+ * The server needs no HTTP library or validator: Node's `http`, and from this package only the
+ * text redaction, error-code tables and status names of the API layer (no undici, no zod), so it
+ * starts fast and runs anywhere the package does. It serves what it is given, broken answers
+ * included; only the CLI checks a fixtures file against the API schema, loading zod for that
+ * alone (`checkFixtureDeployments`).
  *
  * This file holds the server. Its public types are in `emulator-types.ts`, the checks of what
  * users hand it in `emulator-validation.ts`, and its HTTP plumbing in `emulator-http.ts`.
@@ -39,6 +41,7 @@ import {
   parseLatency,
   parseScenario,
   parseToken,
+  scenarioPath,
   type StoredStep,
 } from "./emulator-validation";
 import { deploymentFixture } from "./fixtures";
@@ -60,6 +63,14 @@ export const EMULATOR_ENV = {
   fixtures: "COREWEAVE_EMULATOR_FIXTURES",
   latencyMs: "COREWEAVE_EMULATOR_LATENCY_MS",
 } as const;
+
+/**
+ * Set to "1" by `startEmulatorProcess` beside the fixtures file it writes from its `deployments`
+ * option: the CLI then serves them as `CoreweaveEmulator` serves the same option, without the
+ * client's checks of a fixtures file, so that a test can serve answers the client refuses. Not
+ * for users: `/testing` does not export it.
+ */
+export const OPTIONS_FIXTURES_ENV = "COREWEAVE_EMULATOR_FIXTURES_FROM_OPTIONS";
 
 /** The CLI prints this followed by the base URL, on one stdout line, once it is listening. */
 export const LISTENING_LINE_PREFIX = "CoreWeave Inference API emulator listening on ";
@@ -192,7 +203,7 @@ export class CoreweaveEmulator {
     if (typeof id !== "string" || id === "") {
       throw new EmulatorInputError("deployment ID must be a non-empty string");
     }
-    const steps = parseScenario(scenario, `deployments[${JSON.stringify(id)}]`);
+    const steps = parseScenario(scenario, scenarioPath(id));
     this.#deployments.set(id, { steps, index: 0, startedAt: performance.now(), served: 0 });
   }
 
