@@ -26,11 +26,7 @@ import {
   type Scenario,
 } from "../src/testing";
 import { CONTROL_ROUTES } from "../src/testing/emulator";
-import {
-  launcherChain,
-  procfsTable,
-  type ProcessTable,
-} from "../src/testing/emulator-launcher-watch";
+import { launcherChain, procfsTable, type ProcessTable } from "../src/cli/launcher-watch";
 import {
   eventually,
   groupAlive,

@@ -14,7 +14,7 @@ import { ENDPOINT_ENV, TOKEN_ENV } from "../api/connection";
 import { CoreweaveError } from "../api/errors";
 import { sanitizeText } from "../api/text";
 import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME } from "../lookup/deployment-source";
-import { watchLaunchers } from "../testing/emulator-launcher-watch";
+import { watchLaunchers } from "./launcher-watch";
 import { type CliIo, EXIT } from "./cli-io";
 import type { Command } from "./command";
 import { type Cancellation, cancelledExitCode } from "./fleet";

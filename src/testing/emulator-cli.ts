@@ -18,7 +18,7 @@
  *
  * It stops, closing its port, on SIGINT, SIGTERM or SIGHUP, and when the process that launched
  * it goes away, even through `npx` or `npm run`, which do not pass signals on to it (see
- * `emulator-launcher-watch.ts`). A clean stop exits with code 0.
+ * `launcher-watch.ts`). A clean stop exits with code 0.
  *
  * `--detach`: this process checks everything, then starts this same script again as the
  * server, in a session of its own (see {@link detach}), and exits once the server listens. The
@@ -35,7 +35,7 @@ import {
   LISTENING_LINE_PREFIX,
   OPTIONS_FIXTURES_ENV,
 } from "./emulator";
-import { watchLaunchers } from "./emulator-launcher-watch";
+import { watchLaunchers } from "../cli/launcher-watch";
 import type { Scenario } from "./emulator-types";
 import {
   checkFixtureDeployments,

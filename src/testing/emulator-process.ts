@@ -49,7 +49,7 @@ export interface EmulatorProcess {
 
 // Children still running when this process exits are killed, so a test that forgets stop()
 // cannot leave an emulator behind. A process killed outright runs no exit hook: then the child
-// notices its parent is gone and stops by itself (see emulator-launcher-watch.ts).
+// notices its parent is gone and stops by itself (see launcher-watch.ts).
 const liveChildren = new Set<ChildProcess>();
 let exitHookInstalled = false;
 

@@ -1,7 +1,9 @@
 /**
- * Lets the emulator CLI notice that whoever launched it is gone, so that it never outlives them.
+ * Lets a command-line program notice that whoever launched it is gone: the emulator, so that it
+ * never outlives them, and `coreweave-inference`, so that a cancelled CI step still gets its
+ * report and no orphan goes on polling the API.
  *
- * Signals alone are not enough, because `npx` and `npm run` do not run the emulator themselves:
+ * Signals alone are not enough, because `npx` and `npm run` do not run the program themselves:
  *
  *     npm exec ─ sh -c ─ node emulator-cli.js                   npx coreweave-inference-emulator
  *     npm run ── sh -c ─ node tsx ─ node emulator-cli.ts         npm run emulator
@@ -15,8 +17,10 @@
  * stops when a link breaks. A process that dies hands its children to another parent (init or a
  * subreaper), so a changed parent PID anywhere in the chain means a launcher is gone.
  *
- * The chain ends at npm on purpose: the shell that ran `npx ...&` may exit and leave the
- * emulator serving, as any background server would. Without npm above it, only the direct parent
+ * For the emulator the chain ends at npm on purpose: the shell that ran `npx ...&` may exit and
+ * leave the emulator serving, as any background server would. `coreweave-inference` watches npm's
+ * launcher too (`pastNpm`): a CI runner cancels a step by signalling the step's shell only, so
+ * the shell dying is all the CLI sees of it. Without npm above it, only the direct parent
  * is watched (e.g. the test process of `startEmulatorProcess`, or that shell). The server that
  * `--detach` starts watches nothing: it is meant to outlive its launcher (see emulator-cli.ts).
  *
