@@ -1,21 +1,26 @@
 /**
  * `npm run bench`: what lookups cost as users pay it. Every sample is a whole, fresh `node`
  * process (bench/sample.ts) timed from spawn to exit: Node's start-up, loading cdktf and the
- * compiled package (dist/), the lookup thread's start, a real `app.synth()` with validation on,
- * and exit. The emulator answers on loopback with 50 ms of latency per request.
+ * library, the lookup thread's start, a real `app.synth()` with validation on, and exit. The
+ * emulator answers on loopback with 50 ms of latency per request.
  *
- * Each lookup cell is compared with a literal cell of the same N: the same stack, the same
- * `terraform_data` records and gates written from literals without loading the library (their
- * JSON is copied from one real lookup and gate: the probe). Cells run round by round, so the noise
- * of this shared machine falls on all of them alike; medians of 3. Compare cells within one run.
+ * The `app` cells run in a fresh app that installed the packed tarball with cdktf, as a user's
+ * app does; the others run from this checkout's dist/. Each lookup cell is paired with a literal
+ * cell of the same N and the same app: the same stack, the same `terraform_data` records and
+ * gates written from literals without loading the library (their JSON is copied from one real
+ * lookup and gate: the probe). Cells run round by round, so the noise of this shared machine falls
+ * on all of them alike; medians of 7. Compare cells within one run.
  */
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { Worker } from "node:worker_threads";
 import { performance } from "node:perf_hooks";
 import ts from "typescript";
-import type { LiteralTemplate, SampleConfig, SampleResult } from "./sample";
+import { packPackage } from "../test/support/pack";
+import type { ExitMark, LiteralTemplate, SampleConfig, SampleResult } from "./sample";
 
 type Testing = typeof import("../src/testing");
 type Emulator = Awaited<ReturnType<Testing["startEmulatorProcess"]>>;
@@ -28,11 +33,13 @@ const api = require(join(DIST, "client")) as typeof import("../src/client");
 
 const TOKEN = "bench-token";
 const LATENCY_MS = 50;
-const SAMPLES = 3;
+const SAMPLES = 7;
 const RTT_CALLS = 20;
 const SAMPLE_TIMEOUT_MS = 180_000;
 /** The ID of the one-ID cell and the probe. */
 const SHARED_ID = "bench-shared";
+/** Now, in epoch milliseconds, as the sample's marks are (comparable across processes). */
+const now = (): number => performance.timeOrigin + performance.now();
 const ids = (n: number): string[] =>
   Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(4, "0")}`);
 
@@ -45,12 +52,16 @@ interface Cell {
   readonly mode: Mode;
   readonly deploymentIds: readonly string[];
   readonly prefetch: boolean;
+  /** Runs in the fresh app that installed the packed tarball, not from this checkout. */
+  readonly app?: boolean;
   /** The literal cell this one is compared with. */
   readonly baseline?: string;
 }
 
 const CELLS: readonly Cell[] = (
   [
+    { ...literal(1), name: "app literal:1", app: true },
+    { name: "app lookup:1", n: 1, mode: "live", deploymentIds: ids(1), prefetch: false, app: true },
     ...[1, 100, 1000].map((n) => literal(n)),
     { name: "lookup:1", n: 1, mode: "live", deploymentIds: ids(1), prefetch: false },
     { name: "prefetched:100", n: 100, mode: "live", deploymentIds: ids(100), prefetch: true },
@@ -68,7 +79,7 @@ const CELLS: readonly Cell[] = (
 ).map((cell) =>
   cell.mode === "literal" || cell.mode === "cli"
     ? cell
-    : { ...cell, baseline: `literal:${cell.n}` },
+    : { ...cell, baseline: `${cell.app ? "app " : ""}literal:${cell.n}` },
 );
 
 function literal(n: number): Cell {
@@ -79,13 +90,25 @@ function literal(n: number): Cell {
 interface Run extends SampleResult {
   readonly processMs: number;
   readonly requests: number;
+  /** When it was spawned, its `beforeExit` and `exit` came, and it was gone (epoch ms). */
+  readonly spawnedAt: number;
+  readonly beforeExitAt?: number;
+  readonly exitAt?: number;
+  readonly goneAt: number;
 }
+
+/** Where a cell's app finds cdktf, constructs and the library. */
+type Modules = SampleConfig["modules"];
 
 interface Setup {
   readonly script: string;
   readonly workDir: string;
   readonly emulator: Emulator;
   readonly lookupFile: string;
+  /** This checkout's build. */
+  readonly repo: Modules;
+  /** The fresh app's installed packages, and its folder. */
+  readonly app: Modules & { readonly dir: string };
 }
 
 /** Only what the cell's app is given: none of this shell's CoreWeave, cdktf or Node settings. */
@@ -105,15 +128,18 @@ function sampleEnv(setup: Setup, mode: Mode): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `node args...` to its end; resolves with its stdout and wall time. */
+/** Runs `node args...` to its end; resolves with its stdout, wall time, and when it ran. */
 function runProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
-): Promise<{ stdout: string; processMs: number }> {
+): Promise<{ stdout: string; processMs: number; spawnedAt: number; goneAt: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
+    const spawnedAt = now();
+    let goneAt = 0;
     const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    child.once("exit", () => (goneAt = now()));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString("utf8")));
@@ -123,7 +149,7 @@ function runProcess(
     child.once("close", (code, signal) => {
       clearTimeout(timer);
       const processMs = performance.now() - started;
-      if (code === 0) resolve({ stdout, processMs });
+      if (code === 0) resolve({ stdout, processMs, spawnedAt, goneAt });
       else reject(new Error(`bench process ended (${signal ?? code}):\n${stderr.trim()}`));
     });
   });
@@ -134,10 +160,11 @@ async function cliSample(setup: Setup, cell: Cell): Promise<Run> {
   await setup.emulator.clearRequestLog();
   const cli = join(DIST, "cli", "main.js");
   const args = [cli, "wait", ...cell.deploymentIds, "--timeout", "1m", "--json"];
-  const { stdout, processMs } = await runProcess(args, sampleEnv(setup, "cli"), setup.workDir);
-  if (JSON.parse(stdout).ready !== true) throw new Error(`${cell.name}: not every one was ready`);
+  const ran = await runProcess(args, sampleEnv(setup, "cli"), setup.workDir);
+  if (JSON.parse(ran.stdout).ready !== true)
+    throw new Error(`${cell.name}: not every one was ready`);
   const requests = (await setup.emulator.requestLog()).length;
-  return { processMs, requests, maxRssKb: 0, resources: 0 };
+  return { ...ran, requests, maxRssKb: 0, resources: 0, marks: {} };
 }
 
 /** One sample of `cell`; `template` is the literal stack's content. */
@@ -156,18 +183,17 @@ async function sample(
       prefetch: cell.prefetch,
       literal: cell.mode === "literal" ? template : undefined,
       outdir,
-      modules: {
-        cdktf: require.resolve("cdktf"),
-        constructs: require.resolve("constructs"),
-        lib: DIST,
-      },
+      modules: cell.app ? setup.app : setup.repo,
     };
-    const { stdout, processMs } = await runProcess(
+    const ran = await runProcess(
       [setup.script, JSON.stringify(config)],
       sampleEnv(setup, cell.mode),
-      setup.workDir,
+      cell.app ? setup.app.dir : setup.workDir,
     );
-    const result = JSON.parse(stdout.trim()) as SampleResult;
+    const [first, ...more] = ran.stdout.trim().split("\n");
+    const result = JSON.parse(first) as SampleResult;
+    const exits = more.map((line) => JSON.parse(line) as ExitMark);
+    const at = (event: ExitMark["event"]) => exits.find((mark) => mark.event === event)?.at;
     if (result.resources !== 2 * cell.n) {
       throw new Error(`${cell.name} synthesized ${result.resources} resources, not ${2 * cell.n}`);
     }
@@ -175,7 +201,14 @@ async function sample(
     const stackJson = keepStack
       ? await readFile(join(outdir, "stacks", "bench", "cdk.tf.json"), "utf8")
       : undefined;
-    return { ...result, processMs, requests, stackJson };
+    return {
+      ...result,
+      ...ran,
+      requests,
+      stackJson,
+      beforeExitAt: at("beforeExit"),
+      exitAt: at("exit"),
+    };
   } finally {
     await rm(outdir, { recursive: true, force: true });
   }
@@ -246,13 +279,50 @@ interface Summary {
   readonly rssMb: number;
   /** The most any sample sent: a target on requests holds for every sample. */
   readonly requests: number;
+  /** Medians of the stages of the process, in ms (see `STAGES`). */
+  readonly stages: Readonly<Record<string, number>>;
+}
+
+/** The stages of a sample process, from one mark (or spawn, or exit) to the next. */
+const STAGES: readonly { readonly name: string; readonly from: string; readonly to: string }[] = [
+  { name: "node start, cdktf loaded", from: "spawn", to: "cdktf" },
+  { name: "library import", from: "cdktf", to: "library" },
+  { name: "first lookup + gate", from: "library", to: "first" },
+  { name: "stack built", from: "cdktf", to: "constructs" },
+  { name: "app.synth()", from: "constructs", to: "synth" },
+  { name: "last line to beforeExit", from: "synth", to: "beforeExit" },
+  { name: "beforeExit to exit", from: "beforeExit", to: "exit" },
+  { name: "exit to process gone", from: "exit", to: "gone" },
+];
+
+function stagesOf(run: Run): Record<string, number | undefined> {
+  const at: Record<string, number | undefined> = {
+    ...run.marks,
+    spawn: run.spawnedAt,
+    beforeExit: run.beforeExitAt,
+    exit: run.exitAt,
+    gone: run.goneAt,
+  };
+  return Object.fromEntries(
+    STAGES.map(({ name, from, to }) => {
+      const [start, end] = [at[from], at[to]];
+      return [name, start === undefined || end === undefined ? undefined : end - start];
+    }),
+  );
 }
 
 function summarize(runs: readonly Run[]): Summary {
+  const stages = runs.map(stagesOf);
   return {
     processMs: median(runs.map((run) => run.processMs)),
     rssMb: median(runs.map((run) => run.maxRssKb / 1024)),
     requests: Math.max(...runs.map((run) => run.requests)),
+    stages: Object.fromEntries(
+      STAGES.flatMap(({ name }) => {
+        const values = stages.flatMap((stage) => stage[name] ?? []);
+        return values.length === runs.length ? [[name, median(values)]] : [];
+      }),
+    ),
   };
 }
 
@@ -269,13 +339,33 @@ function targets(summaries: ReadonlyMap<string, Summary>, rttMs: number): Target
     return summary;
   };
   const added = (name: string, n: number) => get(name).processMs - get(`literal:${n}`).processMs;
+  const app = get("app lookup:1").processMs - get("app literal:1").processMs;
+  const appRatio = get("app lookup:1").processMs / get("app literal:1").processMs;
+  const tail = get("app lookup:1").stages["last line to beforeExit"];
+  const gone = get("app lookup:1").stages["exit to process gone"];
+  const goneLiteral = get("app literal:1").stages["exit to process gone"];
   const one = added("lookup:1", 1);
   const hundred = added("prefetched:100", 100);
   const replay = added("replay:100", 100);
   const rss = get("prefetched:1000").rssMb - get("literal:1000").rssMb;
   return [
     {
-      text: `1 lookup + gate adds ≤ 1 RTT + 150 ms (${(rttMs + 150).toFixed(0)} ms)`,
+      text: `fresh app: 1 lookup + gate adds ≤ 1 RTT + 150 ms (${(rttMs + 150).toFixed(0)} ms)`,
+      measured: `+${app.toFixed(0)} ms, ${get("app lookup:1").requests} request`,
+      met: app <= rttMs + 150,
+    },
+    {
+      text: "fresh app: 1 lookup + gate ≤ 2x the literal stack's whole process",
+      measured: `${appRatio.toFixed(2)}x`,
+      met: appRatio <= 2,
+    },
+    {
+      text: "fresh app: beforeExit ≤ 10 ms after the last line; gone ≤ 20 ms after exit",
+      measured: `${tail?.toFixed(1)} ms; ${gone?.toFixed(1)} ms (literal app: ${goneLiteral?.toFixed(1)} ms)`,
+      met: tail !== undefined && gone !== undefined && tail <= 10 && gone <= 20,
+    },
+    {
+      text: `checkout: 1 lookup + gate adds ≤ 1 RTT + 150 ms (${(rttMs + 150).toFixed(0)} ms)`,
       measured: `+${one.toFixed(0)} ms, ${get("lookup:1").requests} request`,
       met: one <= rttMs + 150,
     },
@@ -310,8 +400,16 @@ function targets(summaries: ReadonlyMap<string, Summary>, rttMs: number): Target
 function report(summaries: ReadonlyMap<string, Summary>, rttMs: number): string {
   const row = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   const lines = [
-    row(["cell", "whole process ms", "vs literal", "requests", "peak RSS MB", "vs literal"]),
-    row(["---", "---:", "---:", "---:", "---:", "---:"]),
+    row([
+      "cell",
+      "whole process ms",
+      "vs literal",
+      "ratio",
+      "requests",
+      "peak RSS MB",
+      "vs literal",
+    ]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:"]),
   ];
   for (const cell of CELLS) {
     const summary = summaries.get(cell.name);
@@ -324,6 +422,7 @@ function report(summaries: ReadonlyMap<string, Summary>, rttMs: number): string 
         cell.name,
         summary.processMs.toFixed(0),
         delta(summary.processMs, base?.processMs),
+        base ? `${(summary.processMs / base.processMs).toFixed(2)}x` : "",
         String(summary.requests),
         cell.mode === "cli" ? "" : summary.rssMb.toFixed(0),
         delta(summary.rssMb, base?.rssMb),
@@ -334,11 +433,74 @@ function report(summaries: ReadonlyMap<string, Summary>, rttMs: number): string 
   for (const target of targets(summaries, rttMs)) {
     lines.push(row([target.text, target.measured, target.met ? "met" : "**not met**"]));
   }
+  const literalApp = summaries.get("app literal:1");
+  const lookupApp = summaries.get("app lookup:1");
+  if (literalApp && lookupApp) {
+    const ms = (value: number | undefined) => value?.toFixed(1) ?? "";
+    lines.push(
+      "",
+      row(["fresh app, stage (medians, ms)", "literal:1", "lookup:1"]),
+      row(["---", "---:", "---:"]),
+      ...STAGES.map(({ name }) =>
+        row([name, ms(literalApp.stages[name]), ms(lookupApp.stages[name])]),
+      ),
+      row(["whole process", ms(literalApp.processMs), ms(lookupApp.processMs)]),
+    );
+  }
   return lines.join("\n");
+}
+
+/**
+ * What the lookup thread's start costs, part by part, from the app's installed package: a worker
+ * thread's boot (to its first message), then loading the API layer, the HTTP client (undici's
+ * Agent and request) and the schema (zod), as the thread does. Fresh threads, medians.
+ */
+async function threadParts(dist: string): Promise<Record<string, number>> {
+  const boot = (): Promise<number> => {
+    const started = performance.now();
+    const worker = new Worker("require('node:worker_threads').parentPort.postMessage(0)", {
+      eval: true,
+    });
+    return once(worker, "message").then(async () => {
+      const ms = performance.now() - started;
+      await worker.terminate();
+      return ms;
+    });
+  };
+  const loads = async (): Promise<Record<string, number>> => {
+    const worker = new Worker(
+      `const { parentPort, workerData: dist } = require("node:worker_threads");
+      const t0 = performance.now();
+      const client = require(dist + "/api/coreweave-inference-client.js");
+      require(dist + "/api/wait.js");
+      const t1 = performance.now();
+      client.preloadHttpClient();
+      const t2 = performance.now();
+      require(dist + "/api/lazy-schema.js").schema();
+      parentPort.postMessage({ api: t1 - t0, undici: t2 - t1, zod: performance.now() - t2 });`,
+      { eval: true, workerData: dist },
+    );
+    const [times] = (await once(worker, "message")) as [Record<string, number>];
+    await worker.terminate();
+    return times;
+  };
+  const boots: number[] = [];
+  const loaded: Record<string, number>[] = [];
+  for (let i = 0; i < SAMPLES; i++) {
+    boots.push(await boot());
+    loaded.push(await loads());
+  }
+  return {
+    "worker thread boot": median(boots),
+    "API layer load": median(loaded.map((t) => t.api)),
+    "undici (Agent, request) load": median(loaded.map((t) => t.undici)),
+    "zod schema load (during the first request)": median(loaded.map((t) => t.zod)),
+  };
 }
 
 async function bench(setup: Setup): Promise<void> {
   const rttMs = await measureRtt(setup.emulator);
+  const parts = await threadParts(dirname(setup.app.lib));
   const probe = await sample(
     setup,
     { name: "probe", n: 1, mode: "live", deploymentIds: [SHARED_ID], prefetch: false },
@@ -367,6 +529,39 @@ async function bench(setup: Setup): Promise<void> {
       `(median of ${RTT_CALLS} warm getDeployment calls); medians of ${SAMPLES} whole processes\n`,
   );
   console.log(report(summaries, rttMs));
+  console.log(
+    `\n| lookup thread, part (fresh app's package, medians of ${SAMPLES}, ms) | ms |\n| --- | ---: |`,
+  );
+  for (const [part, ms] of Object.entries(parts)) console.log(`| ${part} | ${ms.toFixed(1)} |`);
+  console.log(`| request (warm RTT, emulator latency ${LATENCY_MS} ms) | ${rttMs.toFixed(1)} |`);
+}
+
+/**
+ * A fresh app that installs the packed tarball with cdktf and constructs, as the README tells a
+ * cdktf user to (the CLI is not needed to synthesize): what a user's `cdktf synth` loads.
+ */
+async function installApp(workDir: string): Promise<Setup["app"]> {
+  const tarball = packPackage();
+  const dir = join(workDir, "app");
+  try {
+    await mkdir(dir);
+    const npm = (...args: string[]) =>
+      execFileSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+        cwd: dir,
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+    npm("init", "-y");
+    npm("install", tarball, "cdktf@0.21.0", "constructs@^10.4.2");
+  } finally {
+    await rm(dirname(tarball), { recursive: true, force: true });
+  }
+  const resolve = (name: string) => require.resolve(name, { paths: [dir] });
+  return {
+    dir,
+    cdktf: resolve("cdktf"),
+    constructs: resolve("constructs"),
+    lib: resolve("cdktf-coreweave-inference"),
+  };
 }
 
 async function main(): Promise<void> {
@@ -387,7 +582,18 @@ async function main(): Promise<void> {
       ),
     });
     try {
-      await bench({ script, workDir, emulator, lookupFile: join(workDir, "lookups.json") });
+      await bench({
+        script,
+        workDir,
+        emulator,
+        lookupFile: join(workDir, "lookups.json"),
+        repo: {
+          cdktf: require.resolve("cdktf"),
+          constructs: require.resolve("constructs"),
+          lib: DIST,
+        },
+        app: await installApp(workDir),
+      });
     } finally {
       await emulator.stop();
     }

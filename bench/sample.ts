@@ -2,13 +2,14 @@
  * One bench sample, run as a fresh `node` process (transpiled to plain JavaScript by the bench):
  * loads cdktf, builds one stack of N gated deployments either with the library or from
  * literals, runs a real `app.synth()` with validation on, and prints one JSON line
- * (`SampleResult`). The parent times the whole process, so Node's start-up, loading cdktf and the
- * library, and the lookup thread's start are all counted, as a user's `cdktf synth` pays them.
+ * (`SampleResult`), then one line each at `beforeExit` and `exit` (`ExitMark`). The parent times
+ * the whole process, so Node's start-up, loading cdktf and the library, the lookup thread's start
+ * and the exit are all counted, as a user's `cdktf synth` pays them.
  *
  * Only `import type` here: the transpiled file runs alone, and gets the paths of the modules it
  * loads from its config.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { TerraformResourceLifecycle } from "cdktf";
 
@@ -51,40 +52,67 @@ export interface SampleResult {
   readonly maxRssKb: number;
   /** Resources in the synthesized stack: 2 per deployment, so the stacks compare. */
   readonly resources: number;
+  /**
+   * When each stage ended, in epoch milliseconds: `cdktf` loaded, `library` loaded, the `first`
+   * lookup and its gate built, every `construct` built, `synth` done (the app's last line).
+   */
+  readonly marks: Readonly<Record<string, number>>;
 }
+
+/** A line printed at `beforeExit` and at `exit`: when they came, in epoch milliseconds. */
+export interface ExitMark {
+  readonly event: "beforeExit" | "exit";
+  readonly at: number;
+}
+
+/** Now, in epoch milliseconds, to the fraction: comparable across processes on one machine. */
+export const now = (): number => performance.timeOrigin + performance.now();
 
 export const SAMPLE_STACK = "bench";
 
 function main(): void {
   const config = JSON.parse(process.argv[2]) as SampleConfig;
+  const marks: Record<string, number> = {};
   /* eslint-disable @typescript-eslint/no-require-imports */
   const cdktf = require(config.modules.cdktf) as Cdktf;
   const constructs = require(config.modules.constructs) as Constructs;
+  marks.cdktf = now();
   const app = new cdktf.App({ outdir: config.outdir });
   const stack = new cdktf.TerraformStack(app, SAMPLE_STACK);
   if (config.literal) {
     addLiterals(cdktf, constructs, stack, config.literal, config.deploymentIds);
   } else {
     // Only this app loads the library: a user's literal app would not.
-    addLookups(require(config.modules.lib) as Lib, stack, config);
+    const lib = require(config.modules.lib) as Lib;
+    marks.library = now();
+    addLookups(lib, stack, config, marks);
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
+  marks.constructs = now();
   app.synth();
+  marks.synth = now();
   const result: SampleResult = {
     maxRssKb: process.resourceUsage().maxRSS,
     resources: countResources(join(config.outdir, "stacks", SAMPLE_STACK, "cdk.tf.json")),
+    marks,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+  // Straight to the descriptor: at `exit` an asynchronous write would be lost.
+  const mark = (event: ExitMark["event"]) =>
+    writeSync(1, `${JSON.stringify({ event, at: now() } satisfies ExitMark)}\n`);
+  process.on("beforeExit", () => mark("beforeExit"));
+  process.on("exit", () => mark("exit"));
 }
 
 /** The library's way: one lookup and one gate per deployment. */
-function addLookups(lib: Lib, stack: Stack, config: SampleConfig): void {
+function addLookups(lib: Lib, stack: Stack, config: SampleConfig, marks: Record<string, number>) {
   if (config.prefetch) lib.CoreweaveDeploymentData.prefetch(config.deploymentIds);
   config.deploymentIds.forEach((deploymentId, i) => {
     const deployment = new lib.CoreweaveDeploymentData(stack, `dep-${i}`, { deploymentId });
     const gate = new lib.DeploymentReadinessGate(stack, `dep-${i}-gate`, { deployment });
     // Every fixture is READY: a gate that is not means the bench measured something else.
     if (!gate.verdict.ready) throw new Error(`${deploymentId} is not ready`);
+    if (i === 0) marks.first = now();
   });
 }
 

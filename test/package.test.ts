@@ -4,7 +4,7 @@
  * runtime, type-checked under each module resolution a TypeScript app may use, and through `npx`.
  */
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
@@ -23,7 +23,11 @@ import {
   killLaunched,
   launch,
 } from "./support/launched-processes";
+import { promisify } from "node:util";
+import { deploymentFixture, startEmulatorProcess } from "../src/testing";
 import { packPackage } from "./support/pack";
+
+const execFileAsync = promisify(execFile);
 
 const repo = join(__dirname, "..");
 const PACKAGE = "cdktf-coreweave-inference";
@@ -136,6 +140,52 @@ const { startEmulatorProcess, deploymentFixture } = require("${PACKAGE}/testing"
       ready: false,
       resources: 2,
     });
+  });
+
+  it("loads only undici's Agent and request API, and zod only for an answer", async () => {
+    writeFileSync(
+      join(consumer, "loads.js"),
+      `
+const { CoreweaveInferenceClient } = require("${PACKAGE}/client");
+const loaded = (pattern) => Object.keys(require.cache).filter((file) => pattern.test(file)).length;
+(async () => {
+  const client = new CoreweaveInferenceClient();
+  const zodBefore = loaded(/[\\/]node_modules[\\/]zod[\\/]/);
+  await client.getDeployment("dep-l");
+  await client.close();
+  console.log(JSON.stringify({
+    zodBefore,
+    zodAfter: loaded(/[\\/]node_modules[\\/]zod[\\/]/) > 0,
+    undiciIndex: loaded(/[\\/]undici[\\/]index\.js$/),
+    undiciFetch: loaded(/[\\/]undici[\\/]lib[\\/]web[\\/]fetch[\\/]/),
+    undiciAgent: loaded(/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]agent\.js$/),
+  }));
+})().catch((e) => { console.error(e); process.exit(1); });
+`,
+    );
+    const emulator = await startEmulatorProcess({
+      token: "loads-token",
+      deployments: { "dep-l": deploymentFixture("dep-l") },
+    });
+    try {
+      const { stdout } = await execFileAsync(process.execPath, ["loads.js"], {
+        cwd: consumer,
+        env: {
+          ...process.env,
+          COREWEAVE_API_ENDPOINT: emulator.url,
+          COREWEAVE_API_TOKEN: "loads-token",
+        },
+      });
+      expect(JSON.parse(stdout)).toEqual({
+        zodBefore: 0,
+        zodAfter: true,
+        undiciIndex: 0,
+        undiciFetch: 0,
+        undiciAgent: 1,
+      });
+    } finally {
+      await emulator.stop();
+    }
   });
 
   it("loads /client without cdktf, cdktn or a worker thread, for scripts and other tools", () => {

@@ -1,7 +1,9 @@
 /** The HTTP client, and the rule for what deployment ID may go into its URL. */
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { setFlagsFromString } from "node:v8";
 import type { Agent, Dispatcher } from "undici";
 import {
   CONNECTION_OPTION_NAMES,
@@ -15,6 +17,7 @@ import {
 import type { Deployment } from "./deployment";
 import { concurrencyLimit, type Limiter, MAX_REQUESTS_IN_FLIGHT } from "./concurrency";
 import { InvalidDeploymentIdError } from "./errors";
+import { schema } from "./lazy-schema";
 import {
   type AttemptResult,
   classifyAnswer,
@@ -180,10 +183,9 @@ export class CoreweaveInferenceClient {
     const timeoutMs = Math.min(this.attemptTimeoutMs, budgetMs);
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = abort ? AbortSignal.any([timeout, abort]) : timeout;
+    loadSchemaWhileTheAnswerTravels();
     try {
-      const response = await undici().request(url, {
-        method: "GET",
-        dispatcher: this.#agent,
+      const response = await undici().request(this.#agent, url, {
         signal,
         headers: {
           authorization: `Bearer ${this.#token}`,
@@ -283,16 +285,79 @@ function packageVersion(): string {
   }
 }
 
+/**
+ * Keeps V8 from re-compiling undici's HTTP parser (WebAssembly) with its optimising compiler.
+ * V8 does that on a background thread once the parser is hot, after the first answer, and a
+ * process waits for that compile before it can exit: 100 to 300 ms after a CDKTF app's last line,
+ * for a parser that reads a few kilobytes. The flag is process-wide, so only this package's own
+ * threads and processes set it (the lookup thread, the CLI), before their first request: any
+ * WebAssembly compiled later in the process runs on V8's baseline compiler, which a synth or a
+ * pipeline step does not notice.
+ */
+export function keepHttpParserOnBaselineCompiler(): void {
+  setFlagsFromString("--liftoff-only");
+}
+
+let schemaRequested = false;
+
+/**
+ * The first answer needs the schema (zod, about 50 ms to load): it is loaded as soon as the first
+ * request has been written to its socket, while the answer travels, not after it has arrived.
+ * undici reports the write on its `undici:client:sendHeaders` diagnostics channel.
+ */
+function loadSchemaWhileTheAnswerTravels(): void {
+  if (schemaRequested) return;
+  schemaRequested = true;
+  const sent = () => {
+    unsubscribe(SENT_HEADERS, sent);
+    setImmediate(schema);
+  };
+  subscribe(SENT_HEADERS, sent);
+}
+const SENT_HEADERS = "undici:client:sendHeaders";
+
 /** Loads the HTTP client ahead of the first request (the lookup thread, while it idles). */
 export function preloadHttpClient(): void {
   undici();
 }
 
+/** The parts of undici the client uses: its connection pool, and a request on it. */
+interface HttpClient {
+  readonly Agent: typeof import("undici").Agent;
+  request(
+    dispatcher: Dispatcher,
+    url: URL,
+    options: Omit<Dispatcher.RequestOptions, "origin" | "path" | "method">,
+  ): Promise<Dispatcher.ResponseData>;
+}
+
+let http: HttpClient | undefined;
+
 /**
- * undici, loaded on first use: importing the package (as every CDKTF app does) then costs no
- * HTTP client, which only the lookup thread and the CLI construct (about 130 ms, 10 MB).
+ * undici's Agent and request API, loaded on first use: importing the package (as every CDKTF app
+ * does) then costs no HTTP client. Only these two modules are loaded, not undici's whole public
+ * surface (fetch, WebSocket, caches, mocks...): about 30 ms instead of 75. undici has no
+ * `exports` map, and the dependency is pinned to one version, so its file layout is known.
  */
-function undici(): typeof import("undici") {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require("undici");
+function undici(): HttpClient {
+  if (http) return http;
+  const root = dirname(require.resolve("undici"));
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const Agent = require(join(root, "lib", "dispatcher", "agent.js")) as HttpClient["Agent"];
+  const request = require(join(root, "lib", "api", "api-request.js")) as (
+    this: Dispatcher,
+    options: Dispatcher.RequestOptions,
+  ) => Promise<Dispatcher.ResponseData>;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  http = {
+    Agent,
+    request: (dispatcher, url, options) =>
+      request.call(dispatcher, {
+        ...options,
+        method: "GET",
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+      }),
+  };
+  return http;
 }

@@ -7,7 +7,7 @@ import type { ConnectionOptionNames } from "./connection";
 import type { Deployment } from "./deployment";
 import { GRPC_CODE_NAMES } from "./errors";
 import { parseRetryAfterMs } from "./retry";
-import { checkDeploymentBody } from "./schema";
+import { schema } from "./lazy-schema";
 import { formatPath, isRecord, redactSecret, sanitizeText } from "./text";
 
 /** What the classification and the messages of one lookup need to know. */
@@ -217,7 +217,7 @@ export function classifyAnswer(answer: HttpAnswer, context: LookupContext): Atte
   if (text === undefined) return invalid("not_utf8");
   const json = orUndefined((): unknown => JSON.parse(text));
   if (json === undefined) return invalid("not_json");
-  const checked = checkDeploymentBody(json, context.deploymentId);
+  const checked = schema().checkDeploymentBody(json, context.deploymentId);
   if (!checked.ok && checked.problem === "schema") {
     const { violations } = checked;
     const shown = violations.slice(0, 5).map((v) => `${v.path} ${v.problem}`);

@@ -11,6 +11,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ENDPOINT_ENV, TOKEN_ENV } from "../api/connection";
+import { keepHttpParserOnBaselineCompiler } from "../api/coreweave-inference-client";
 import { CoreweaveError } from "../api/errors";
 import { sanitizeText } from "../api/text";
 import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME } from "../lookup/deployment-source";
@@ -202,6 +203,7 @@ function usage(io: CliIo, error: UsageError): number {
  * orphaned, and `npx` passes no signal on); a second signal ends the process at once.
  */
 function main(): void {
+  keepHttpParserOnBaselineCompiler();
   const cancellation = new AbortController();
   const cancel = (reason: Cancellation) => {
     if (!cancellation.signal.aborted) return cancellation.abort(reason);

@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomically } from "../api/atomic-file";
 import { ConfigurationError } from "../api/errors";
+import { schema } from "../api/lazy-schema";
 import { isRecord } from "../api/text";
 import type { Deployment } from "../api/deployment";
 import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME, LOOKUP_MODE_ENV } from "./deployment-source";
@@ -83,11 +84,7 @@ export function readLookupFile(path: string): Map<string, LookupFileEntry> {
     }
     let deployment = entry.deployment as Deployment;
     if (entry.digest !== digestOf(id, entry.deployment)) {
-      // Loaded only here: zod costs about 40 ms to load, which a live synth (no file), a replay
-      // of unchanged entries and the CLI's other commands need not pay.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const schema = require("../api/schema") as typeof import("../api/schema");
-      const checked = schema.checkDeploymentBody({ deployment: entry.deployment }, id);
+      const checked = schema().checkDeploymentBody({ deployment: entry.deployment }, id);
       if (!checked.ok) {
         if (checked.problem === "other_deployment")
           return broken(`${where} holds another deployment`);

@@ -34,7 +34,7 @@ process.on("unhandledRejection", replyCrash);
 
 // Only now, with the handlers in place: the API layer.
 /* eslint-disable @typescript-eslint/no-require-imports */
-const { CoreweaveInferenceClient, preloadHttpClient } =
+const { CoreweaveInferenceClient, keepHttpParserOnBaselineCompiler, preloadHttpClient } =
   require("../api/coreweave-inference-client") as typeof import("../api/coreweave-inference-client");
 const { CoreweaveError } = require("../api/errors") as typeof import("../api/errors");
 const { waitForReady, waitOutcomeError } = require("../api/wait") as typeof import("../api/wait");
@@ -91,6 +91,7 @@ async function waitUntilReady(
 port.on("message", (job: LookupJob) => {
   runLookupJob(job).then((result) => reply({ type: "result", result }), replyCrash);
 });
+keepHttpParserOnBaselineCompiler();
 reply({ type: "ready" });
 // Load the HTTP client while the synth thread still builds its stack, not on the first job.
 setImmediate(preloadHttpClient);

@@ -10,6 +10,7 @@
  */
 import { KNOWN_DEPLOYMENT_STATUSES } from "../api/deployment";
 import { printable } from "../api/text";
+import { schema } from "../api/lazy-schema";
 import type { Fault, FaultTarget, FaultType, Scenario } from "./emulator-types";
 
 /** Invalid input to the emulator (a scenario, a fault, an option, a control request). */
@@ -123,10 +124,8 @@ export function parseScenario(
  * {@link parseScenario} accepts; throws an {@link EmulatorInputError} naming the field.
  */
 export function checkFixtureDeployments(deployments: Readonly<Record<string, Scenario>>): void {
-  // Loaded only here: zod costs about 40 ms to load, which the server, the control API and
-  // `startEmulatorProcess` need not pay.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { checkDeploymentBody } = require("../api/schema") as typeof import("../api/schema");
+  // Loaded only here: the server, the control API and `startEmulatorProcess` need no zod.
+  const { checkDeploymentBody } = schema();
   for (const [id, scenario] of Object.entries(deployments)) {
     parseScenario(scenario, scenarioPath(id), (deployment, path) => {
       const checked = checkDeploymentBody({ deployment }, id);
