@@ -555,7 +555,8 @@ async function installApp(workDir: string): Promise<Setup["app"]> {
   } finally {
     await rm(dirname(tarball), { recursive: true, force: true });
   }
-  const resolve = (name: string) => require.resolve(name, { paths: [dir] });
+  // By path: a bare `cdktf-coreweave-inference` from here would resolve to this checkout itself.
+  const resolve = (name: string) => require.resolve(join(dir, "node_modules", name));
   return {
     dir,
     cdktf: resolve("cdktf"),

@@ -10,15 +10,10 @@ import "./lookup/lookup-thread";
 export { CoreweaveDeploymentData } from "./datasources/coreweave-deployment-data";
 export { DeploymentFieldMissingError, DeploymentLookupError } from "./datasources/lookup-errors";
 export type { CoreweaveDeploymentDataProps } from "./datasources/coreweave-deployment-data";
-export {
-  DEFAULT_GATE_MAX_AGE_MS,
-  DeploymentReadinessGate,
-  GATE_MAX_AGE_ENV,
-} from "./constructs/deployment-readiness-gate";
-export type {
-  DeploymentReadinessGateProps,
-  GateResourceType,
-} from "./constructs/deployment-readiness-gate";
+export { DeploymentReadinessGate } from "./constructs/deployment-readiness-gate";
+export type { DeploymentReadinessGateProps } from "./constructs/deployment-readiness-gate";
+export { DEFAULT_GATE_MAX_AGE_MS, GATE_MAX_AGE_ENV } from "./constructs/gate-on-lookup";
+export type { GateResourceType } from "./constructs/gate-on-lookup";
 
 // The Terraform elements the constructs create, typed for cdktf and cdktn alike
 export type { TerraformDependable, TerraformResourceElement } from "./terraform/element-types";

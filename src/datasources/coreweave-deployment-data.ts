@@ -1,11 +1,4 @@
 import type { ConnectionOptions } from "../api/connection";
-import { ConfigurationError, CoreweaveError, InvalidResponseError } from "../api/errors";
-import {
-  evaluateReadiness,
-  policyWarnings,
-  resolveReadinessPolicy,
-  type ResolvedReadinessPolicy,
-} from "../api/readiness";
 import type {
   Deployment,
   DeploymentAutoscaling,
@@ -16,18 +9,13 @@ import type {
   DeploymentStatus,
   DeploymentTraffic,
 } from "../api/deployment";
-import { type ResolvedWaitOptions, resolveWaitOptions, type WaitOptions } from "../api/wait";
+import type { ResolvedReadinessPolicy } from "../api/readiness";
+import type { WaitOptions } from "../api/wait";
 import { Construct, type IConstruct } from "constructs";
-import { cdkFor } from "../terraform/cdk-library";
-import type { DeploymentLookupResult, DeploymentSource } from "../lookup/deployment-source";
-import { LookupNotRecordedError } from "../lookup/replay-deployment-source";
-import { deploymentSourceFor, useDeploymentSource } from "../lookup/source-selection";
+import type { DeploymentSource } from "../lookup/deployment-source";
+import { useDeploymentSource } from "../lookup/source-selection";
 import type { TerraformResourceElement } from "../terraform/element-types";
-import { escapeTemplatesDeep, findTokenShapedText } from "../terraform/literals";
-import { terraformData } from "../terraform/resources";
-import { listInStack } from "../terraform/stack-deployment-ids";
-import { DeploymentFieldMissingError, DeploymentLookupError } from "./lookup-errors";
-import { PLACEHOLDER_OBSERVED_AT, placeholderDeployment, reportNotRecorded } from "./replay-misses";
+import { lookUpDeployment, prefetchDeployments, requiredOutput } from "./deployment-lookup";
 
 export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
   /**
@@ -121,66 +109,9 @@ export class CoreweaveDeploymentData extends Construct {
 
   constructor(scope: Construct, id: string, props: CoreweaveDeploymentDataProps) {
     super(scope, id);
-    const { source: chosenSource, deploymentId, wait, ...connection } = props;
-    const cdk = cdkFor(this);
-    // Lookups happen at synth time and need concrete values: the ID and every connection option
-    // (the props left after taking out the construct's own, so a new option is checked too).
-    for (const [prop, value] of Object.entries({ deploymentId, ...connection })) {
-      if (cdk.Token.isUnresolved(value)) {
-        throw new DeploymentLookupError(
-          this.node.path,
-          new ConfigurationError(
-            `${prop} is an unresolved token (e.g. a TerraformVariable or another resource's ` +
-              "attribute). CoreweaveDeploymentData looks the deployment up at synth time, so " +
-              `${prop} must be a concrete value: pass a literal, process.env or cdktf.json context.`,
-          ),
-        );
-      }
-    }
-    let result: DeploymentLookupResult;
-    let resolvedWait: ResolvedWaitOptions | undefined;
-    try {
-      resolvedWait = wait && resolveWaitOptions(wait);
-      for (const warning of resolvedWait ? policyWarnings(resolvedWait.policy) : []) {
-        cdk.Annotations.of(this).addWarning(warning);
-      }
-      const source = chosenSource ?? deploymentSourceFor(this);
-      [result] = source.lookup([{ deploymentId, connection, wait: resolvedWait }]);
-    } catch (error) {
-      if (!(error instanceof CoreweaveError)) throw error;
-      result = { ok: false, error };
-    }
-    this.policy = resolvedWait?.policy ?? resolveReadinessPolicy();
-    const notRecorded = !result.ok && result.error instanceof LookupNotRecordedError;
-    if (notRecorded) {
-      // A replay miss stands on placeholder facts, so that the app goes on to build every
-      // lookup and one failed synth names every missing ID (see replay-misses.ts).
-      result = {
-        ok: true,
-        deployment: placeholderDeployment(deploymentId),
-        observedAt: PLACEHOLDER_OBSERVED_AT,
-      };
-    }
-    if (!result.ok) throw new DeploymentLookupError(this.node.path, result.error);
-    this.observedAt = result.observedAt ?? new Date().toISOString();
-
-    const raw = deepFreeze(structuredClone(result.deployment));
-    const tokenShaped = findTokenShapedText(raw);
-    if (tokenShaped !== undefined) {
-      throw new DeploymentLookupError(
-        this.node.path,
-        new InvalidResponseError(
-          `CoreWeave deployment "${deploymentId}" has text shaped like a CDKTF token in ` +
-            `${tokenShaped}. CDKTF would replace it with a value from your stack, so the ` +
-            "lookup is refused. Check the deployment's configuration in CoreWeave.",
-          { deploymentId },
-        ),
-      );
-    }
-    // Terraform-safe copy: what every output but `deployment` is made of.
-    // escapeTemplatesDeep builds new objects, so the copy shares nothing with `raw`.
-    const { spec, status } = deepFreeze(escapeTemplatesDeep(raw));
-    this.deployment = raw;
+    const facts = lookUpDeployment(this, props);
+    const { spec, status } = facts.safe;
+    this.deployment = facts.raw;
     this.deploymentId = spec.id;
     this.name = spec.name;
     // Mutable in type, so it feeds `string[]` props of generated bindings; frozen at runtime.
@@ -196,10 +127,10 @@ export class CoreweaveDeploymentData extends Construct {
     this.conditions = status.conditions;
     this.createdAt = status.createdAt;
     this.updatedAt = status.updatedAt;
-    this.isReady = evaluateReadiness(raw).ready;
-    this.record = terraformData(this, "record", { input: recordedFacts(spec, status) });
-    listInStack(this, deploymentId);
-    if (notRecorded) reportNotRecorded(this, deploymentId);
+    this.isReady = facts.isReady;
+    this.policy = facts.policy;
+    this.observedAt = facts.observedAt;
+    this.record = facts.record;
   }
 
   /**
@@ -216,16 +147,7 @@ export class CoreweaveDeploymentData extends Construct {
     connection: ConnectionOptions = {},
     scope?: IConstruct,
   ): void {
-    const unique = [...new Set(deploymentIds)];
-    if (unique.length === 0) return;
-    try {
-      deploymentSourceFor(scope).lookup(
-        unique.map((deploymentId) => ({ deploymentId, connection })),
-      );
-    } catch (error) {
-      // A bad mode or option fails again, with the construct path, in the first constructor.
-      if (!(error instanceof CoreweaveError)) throw error;
-    }
+    prefetchDeployments(deploymentIds, connection, scope);
   }
 
   /**
@@ -272,45 +194,6 @@ export class CoreweaveDeploymentData extends Construct {
   }
 
   #required<T>(value: T | undefined, field: string, output: string, optionalOutput: string): T {
-    if (value === undefined) {
-      throw new DeploymentFieldMissingError(
-        this.node.path,
-        this.deploymentId,
-        field,
-        output,
-        optionalOutput,
-      );
-    }
-    return value;
+    return requiredOutput(this, value, { field, output, optionalOutput });
   }
-}
-
-/**
- * What the record holds: the facts the gate reads (status, disabled, each condition's type and
- * status) and what a reviewer wants to see change in a plan (name, gateways, model, runtime,
- * resources, autoscaling, traffic). Timestamps and condition reasons and messages are left out:
- * they move without the deployment changing, and would make every drift check fire.
- */
-function recordedFacts(spec: Deployment["spec"], status: Deployment["status"]) {
-  return {
-    deployment_id: spec.id,
-    name: spec.name,
-    status: status.status,
-    disabled: spec.disabled,
-    conditions: status.conditions.map(({ type, status }) => ({ type, status })),
-    gateway_ids: spec.gatewayIds,
-    model: spec.model,
-    runtime: spec.runtime,
-    resources: spec.resources,
-    autoscaling: spec.autoscaling,
-    traffic: spec.traffic,
-  };
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const item of Object.values(value)) deepFreeze(item);
-    Object.freeze(value);
-  }
-  return value;
 }
