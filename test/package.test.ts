@@ -156,9 +156,9 @@ const loaded = (pattern) => Object.keys(require.cache).filter((file) => pattern.
   console.log(JSON.stringify({
     zodBefore,
     zodAfter: loaded(/[\\/]node_modules[\\/]zod[\\/]/) > 0,
-    undiciIndex: loaded(/[\\/]undici[\\/]index\.js$/),
+    undiciIndex: loaded(/[\\/]undici[\\/]index\\.js$/),
     undiciFetch: loaded(/[\\/]undici[\\/]lib[\\/]web[\\/]fetch[\\/]/),
-    undiciAgent: loaded(/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]agent\.js$/),
+    undiciAgent: loaded(/[\\/]undici[\\/]lib[\\/]dispatcher[\\/]agent\\.js$/),
   }));
 })().catch((e) => { console.error(e); process.exit(1); });
 `,
