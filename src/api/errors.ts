@@ -230,3 +230,25 @@ const GRPC_CODE_FOR_HTTP: Record<number, GrpcCodeName> = {
 export function grpcCodeForHttpStatus(httpStatus: number): GrpcCodeName {
   return GRPC_CODE_FOR_HTTP[httpStatus] ?? (httpStatus >= 500 ? "INTERNAL" : "UNKNOWN");
 }
+
+/**
+ * Throws `error` so that a jsii host (a Python app, through the jsii kernel) shows it as the one
+ * line it is, as Node does. The kernel turns a JavaScript error into the host's exception: from a
+ * constructor, with the error's message and its stack as the cause; from a getter or a method
+ * (`app.synth()` included), wrapped, with `String(error)` (`Name: message`) as the message and the
+ * kernel's frames as the cause. So, under a host (the kernel sets `JSII_AGENT`), the error's
+ * string is its message, and no stack is captured until the kernel has built its wrapper. In
+ * Node, the error is thrown as it is.
+ */
+export function throwOneLine(error: unknown): never {
+  if (process.env.JSII_AGENT && error instanceof Error) {
+    const { message } = error;
+    Object.defineProperty(error, "toString", { value: () => message, enumerable: false });
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    queueMicrotask(() => {
+      Error.stackTraceLimit = limit;
+    });
+  }
+  throw error;
+}

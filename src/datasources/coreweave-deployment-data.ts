@@ -15,7 +15,12 @@ import { Construct, type IConstruct } from "constructs";
 import type { DeploymentSource } from "../lookup/deployment-source";
 import { useDeploymentSource } from "../lookup/source-selection";
 import type { TerraformResourceElement } from "../terraform/element-types";
-import { lookUpDeployment, prefetchDeployments, requiredOutput } from "./deployment-lookup";
+import {
+  lookUpDeployment,
+  outputsOf,
+  prefetchDeployments,
+  requiredOutput,
+} from "./deployment-lookup";
 
 export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
   /**
@@ -62,75 +67,54 @@ export interface CoreweaveDeploymentDataProps extends ConnectionOptions {
  */
 export class CoreweaveDeploymentData extends Construct {
   /** The deployment as validated from the API, raw text (deeply frozen). Not Terraform-safe. */
-  readonly deployment: Deployment;
-  readonly deploymentId: string;
+  declare readonly deployment: Deployment;
+  declare readonly deploymentId: string;
   /** `""` when the API omits it. */
-  readonly name: string;
+  declare readonly name: string;
   /** `[]` when the API omits it. Frozen: a copy is needed to change it. */
-  readonly gatewayIds: string[];
+  declare readonly gatewayIds: string[];
   /** `undefined` when the API omits it (it is optional in the OpenAPI). See `modelName` etc. */
-  readonly model: DeploymentModel | undefined;
+  declare readonly model: DeploymentModel | undefined;
   /** `undefined` when the API omits it. See `runtimeEngine`. */
-  readonly runtime: DeploymentRuntime | undefined;
+  declare readonly runtime: DeploymentRuntime | undefined;
   /** `undefined` when the API omits it. See `instanceType` and `gpuCount`. */
-  readonly resources: DeploymentResources | undefined;
+  declare readonly resources: DeploymentResources | undefined;
   /** `undefined` when the API omits it. */
-  readonly autoscaling: DeploymentAutoscaling | undefined;
+  declare readonly autoscaling: DeploymentAutoscaling | undefined;
   /** `undefined` when the API omits it. */
-  readonly traffic: DeploymentTraffic | undefined;
+  declare readonly traffic: DeploymentTraffic | undefined;
   /** `""` when the API omits it. */
-  readonly organizationId: string;
-  readonly disabled: boolean;
+  declare readonly organizationId: string;
+  declare readonly disabled: boolean;
   /** A `STATUS_*` value; `STATUS_UNSPECIFIED` when absent; unknown values are kept as sent. */
-  readonly status: DeploymentStatus;
-  readonly conditions: DeploymentCondition[];
-  readonly createdAt: string | undefined;
-  readonly updatedAt: string | undefined;
+  declare readonly status: DeploymentStatus;
+  declare readonly conditions: DeploymentCondition[];
+  declare readonly createdAt: string | undefined;
+  declare readonly updatedAt: string | undefined;
   /**
    * Ready under the default policy: `STATUS_READY`, not disabled, every condition `True`.
    * Use `DeploymentReadinessGate` to stop a plan, and for another policy.
    */
-  readonly isReady: boolean;
+  declare readonly isReady: boolean;
   /**
    * The readiness policy of this lookup: the `wait` prop's, resolved, else the default. A
    * `DeploymentReadinessGate` on this lookup uses it unless its own props say otherwise.
    */
-  readonly policy: ResolvedReadinessPolicy;
+  declare readonly policy: ResolvedReadinessPolicy;
   /**
    * When the facts were read from the API (RFC 3339): the lookup's time, or the time a replayed
    * entry was recorded (the epoch for a placeholder). The gate's `maxAgeMs` counts from it.
    */
-  readonly observedAt: string;
+  declare readonly observedAt: string;
   /**
    * The `terraform_data` resource that records what the gate reads and what a reviewer wants to
    * see change (see `recordedFacts`); no secrets, no timestamps.
    */
-  readonly record: TerraformResourceElement;
+  declare readonly record: TerraformResourceElement;
 
   constructor(scope: Construct, id: string, props: CoreweaveDeploymentDataProps) {
     super(scope, id);
-    const facts = lookUpDeployment(this, props);
-    const { spec, status } = facts.safe;
-    this.deployment = facts.raw;
-    this.deploymentId = spec.id;
-    this.name = spec.name;
-    // Mutable in type, so it feeds `string[]` props of generated bindings; frozen at runtime.
-    this.gatewayIds = spec.gatewayIds;
-    this.model = spec.model;
-    this.runtime = spec.runtime;
-    this.resources = spec.resources;
-    this.autoscaling = spec.autoscaling;
-    this.traffic = spec.traffic;
-    this.organizationId = spec.organizationId;
-    this.disabled = spec.disabled;
-    this.status = status.status;
-    this.conditions = status.conditions;
-    this.createdAt = status.createdAt;
-    this.updatedAt = status.updatedAt;
-    this.isReady = facts.isReady;
-    this.policy = facts.policy;
-    this.observedAt = facts.observedAt;
-    this.record = facts.record;
+    Object.assign(this, outputsOf(lookUpDeployment(this, props)));
   }
 
   /**
@@ -160,40 +144,31 @@ export class CoreweaveDeploymentData extends Construct {
 
   /** `spec.model.name`. Fails synth, naming the field, when the deployment has no model. */
   get modelName(): string {
-    return this.#required(this.model?.name, "spec.model", "modelName", "model");
+    return requiredOutput(this, "modelName");
   }
 
   /** `spec.model.bucket`. Fails synth, naming the field, when the deployment has no model. */
   get modelBucket(): string {
-    return this.#required(this.model?.bucket, "spec.model", "modelBucket", "model");
+    return requiredOutput(this, "modelBucket");
   }
 
   /** `spec.model.path`. Fails synth, naming the field, when the deployment has no model. */
   get modelPath(): string {
-    return this.#required(this.model?.path, "spec.model", "modelPath", "model");
+    return requiredOutput(this, "modelPath");
   }
 
   /** `spec.runtime.engine` (e.g. `vllm`). Fails synth when the deployment has no runtime. */
   get runtimeEngine(): string {
-    return this.#required(this.runtime?.engine, "spec.runtime", "runtimeEngine", "runtime");
+    return requiredOutput(this, "runtimeEngine");
   }
 
   /** `spec.resources.instanceType`. Fails synth when the deployment has no resources. */
   get instanceType(): string {
-    return this.#required(
-      this.resources?.instanceType,
-      "spec.resources",
-      "instanceType",
-      "resources",
-    );
+    return requiredOutput(this, "instanceType");
   }
 
   /** `spec.resources.gpuCount`. Fails synth when the deployment has no resources. */
   get gpuCount(): number {
-    return this.#required(this.resources?.gpuCount, "spec.resources", "gpuCount", "resources");
-  }
-
-  #required<T>(value: T | undefined, field: string, output: string, optionalOutput: string): T {
-    return requiredOutput(this, value, { field, output, optionalOutput });
+    return requiredOutput(this, "gpuCount");
   }
 }

@@ -137,18 +137,75 @@ export function lookupFactsOf(construct: IConstruct): LookupFacts {
 }
 
 /**
- * The value of a required output, e.g. `modelBucket`; `DeploymentFieldMissingError` when the
- * deployment lacks the field behind it, so synth stops instead of writing `undefined`.
+ * The outputs of a lookup construct, by name: every fact as the construct exposes it (Terraform-
+ * safe but for `deployment`). Both faces of the construct assign exactly these.
  */
-export function requiredOutput<T>(
+export function outputsOf(facts: LookupFacts) {
+  const { spec, status } = facts.safe;
+  return {
+    deployment: facts.raw,
+    deploymentId: spec.id,
+    name: spec.name,
+    gatewayIds: spec.gatewayIds,
+    model: spec.model,
+    runtime: spec.runtime,
+    resources: spec.resources,
+    autoscaling: spec.autoscaling,
+    traffic: spec.traffic,
+    organizationId: spec.organizationId,
+    disabled: spec.disabled,
+    status: status.status,
+    conditions: status.conditions,
+    createdAt: status.createdAt,
+    updatedAt: status.updatedAt,
+    isReady: facts.isReady,
+    policy: facts.policy,
+    observedAt: facts.observedAt,
+    record: facts.record,
+  };
+}
+
+/**
+ * The outputs that read one field of a sub-object the API may omit: each fails synth, naming the
+ * field and the optional output that reads `undefined` instead, when the deployment lacks it.
+ */
+const REQUIRED_OUTPUTS = {
+  modelName: { field: "spec.model", optional: "model", read: (s: Spec) => s.model?.name },
+  modelBucket: { field: "spec.model", optional: "model", read: (s: Spec) => s.model?.bucket },
+  modelPath: { field: "spec.model", optional: "model", read: (s: Spec) => s.model?.path },
+  runtimeEngine: {
+    field: "spec.runtime",
+    optional: "runtime",
+    read: (s: Spec) => s.runtime?.engine,
+  },
+  instanceType: {
+    field: "spec.resources",
+    optional: "resources",
+    read: (s: Spec) => s.resources?.instanceType,
+  },
+  gpuCount: {
+    field: "spec.resources",
+    optional: "resources",
+    read: (s: Spec) => s.resources?.gpuCount,
+  },
+} as const;
+type Spec = Deployment["spec"];
+type RequiredOutputs = typeof REQUIRED_OUTPUTS;
+
+/**
+ * The value of a required output of a lookup construct, e.g. `modelBucket`;
+ * `DeploymentFieldMissingError` when the deployment lacks the field behind it, so synth stops
+ * instead of writing `undefined`.
+ */
+export function requiredOutput<K extends keyof RequiredOutputs>(
   construct: IConstruct,
-  value: T | undefined,
-  names: { readonly field: string; readonly output: string; readonly optionalOutput: string },
-): T {
-  if (value !== undefined) return value;
-  const { field, output, optionalOutput } = names;
-  const { id } = lookupFactsOf(construct).safe.spec;
-  throw new DeploymentFieldMissingError(construct.node.path, id, field, output, optionalOutput);
+  output: K,
+): NonNullable<ReturnType<RequiredOutputs[K]["read"]>> {
+  const { field, optional, read } = REQUIRED_OUTPUTS[output];
+  const { spec } = lookupFactsOf(construct).safe;
+  const value = read(spec);
+  if (value !== undefined) return value as NonNullable<ReturnType<RequiredOutputs[K]["read"]>>;
+  throw new DeploymentFieldMissingError(construct.node.path, spec.id, field, output, optional);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { IConstruct } from "constructs";
 import { TOKEN_ENV } from "../api/connection";
+import { throwOneLine } from "../api/errors";
 import type { Deployment } from "../api/deployment";
 import { LOOKUP_FILE_NAME } from "../lookup/deployment-source";
 import { RECORD_COMMAND } from "../lookup/lookup-file";
@@ -105,11 +106,11 @@ function guardClass(cdk: CdkLibrary): GuardClass {
       }
 
       override toTerraform(): never {
-        throw notRecordedError(this.#missing);
+        throwOneLine(notRecordedError(this.#missing));
       }
 
       override toHclTerraform(): never {
-        throw notRecordedError(this.#missing);
+        throwOneLine(notRecordedError(this.#missing));
       }
     } as unknown as GuardClass;
     guardClasses.set(cdk, cached);
