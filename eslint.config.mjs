@@ -3,7 +3,9 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "build/", "node_modules/", "cdktf.out/", "coverage/", "**/*.js", "**/*.mjs"] },
+  {
+    ignores: ["dist/", "build/", "node_modules/", "cdktf.out/", "coverage/", "**/*.js", "**/*.mjs"],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
