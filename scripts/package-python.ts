@@ -211,16 +211,17 @@ function checkApi(library: Library, dir: string, accept: boolean): void {
   const baseline = join(dir, ".api-baseline");
   mkdirSync(baseline, { recursive: true });
   cpSync(acceptedApi(library), join(baseline, ".jsii"));
-  writeFileSync(
-    join(baseline, "package.json"),
-    JSON.stringify({ name: namesOf(library).npm, version: rootPackage.version }),
-  );
+  cpSync(join(dir, "package.json"), join(baseline, "package.json"));
   try {
     run(bin("jsii-diff"), ["--error-on", "all", "--keys", baseline, dir]);
-  } catch {
+  } catch (error) {
+    // jsii-diff exits 1 for a breaking change, and otherwise when it could not compare at all.
+    const { status } = error as { status?: number };
     throw new Error(
-      `${namesOf(library).npm}: the API changed in a way that breaks its users (above). If that ` +
-        "is intended, accept it: npm run package:python -- --accept-api",
+      status === 1
+        ? `${namesOf(library).npm}: the API changed in a way that breaks its users (above). If ` +
+            "that is intended, accept it: npm run package:python -- --accept-api"
+        : `${namesOf(library).npm}: jsii-diff could not compare the API (exit ${status}, above)`,
     );
   }
 }

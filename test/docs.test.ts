@@ -144,7 +144,12 @@ function brokenBecause(file: string, target: string): string | undefined {
     return undefined; // Anchors into code (GitHub's #L10) or folders are not headings.
   }
   if (anchor === "") return "an empty #anchor";
-  const slugs = headingSlugs(readFileSync(resolved, "utf8"));
+  const text = readFileSync(resolved, "utf8");
+  // Headings, and the `<a id="...">` anchors that generated references (docs/api) set.
+  const slugs = [
+    ...headingSlugs(text),
+    ...[...text.matchAll(/<a [^>]*\bid="([^"]+)"/g)].map((m) => m[1]),
+  ];
   return slugs.includes(anchor)
     ? undefined
     : `no heading #${anchor} in ${relative(repo, resolved)} (its anchors: ${slugs.join(", ")})`;

@@ -80,8 +80,9 @@ export class CoreweaveDeploymentData extends Construct {
   constructor(scope: Construct, id: string, props: CoreweaveDeploymentDataProps) {
     super(scope, id);
     try {
-      const outputs = outputsOf(lookUpDeployment(this, props));
-      Object.assign(this, outputs, { policy: policyOf(outputs.policy) });
+      const { record, policy, ...facts } = outputsOf(lookUpDeployment(this, props));
+      // Copies: the kernel marks each object it hands over, and the facts are deeply frozen.
+      Object.assign(this, structuredClone(facts), { record, policy: policyOf(policy) });
     } catch (error) {
       throwOneLine(error);
     }
