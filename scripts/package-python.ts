@@ -173,9 +173,12 @@ Built with jsii from the TypeScript package \`cdktf-coreweave-inference\`; its R
 `;
 }
 
+/** Where the jsii package of `library` is built. */
+export const packageDir = (library: Library) => join(build, "jsii", library.name);
+
 /** Writes, installs and compiles the jsii package of `library`; returns its folder. */
 function compile(library: Library): string {
-  const dir = join(build, "jsii", library.name);
+  const dir = packageDir(library);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   writeSources(library, dir);
@@ -193,24 +196,25 @@ function compile(library: Library): string {
 /** The accepted API of `library`'s jsii package: its assembly, as last accepted. */
 const acceptedApi = (library: Library) => join(repo, "jsii", `${library.name}.jsii`);
 
+/** Makes the API of the jsii package in `dir` the accepted one of `library`. */
+function acceptApi(library: Library, dir: string): void {
+  mkdirSync(dirname(acceptedApi(library)), { recursive: true });
+  cpSync(join(dir, ".jsii"), acceptedApi(library));
+  console.log(
+    `accepted the API of ${namesOf(library).npm}: ${relative(repo, acceptedApi(library))}`,
+  );
+}
+
 /**
- * Fails when the new API breaks the accepted one (jsii-diff, every stability level). With
- * `accept`, the new API becomes the accepted one instead.
+ * Fails when the API of the jsii package in `dir` breaks the `accepted` one (an assembly):
+ * jsii-diff, at every stability level.
  */
-function checkApi(library: Library, dir: string, accept: boolean): void {
-  const assembly = join(dir, ".jsii");
-  if (accept || !existsSync(acceptedApi(library))) {
-    mkdirSync(dirname(acceptedApi(library)), { recursive: true });
-    cpSync(assembly, acceptedApi(library));
-    console.log(
-      `accepted the API of ${namesOf(library).npm}: ${relative(repo, acceptedApi(library))}`,
-    );
-    return;
-  }
+export function checkApi(library: Library, dir: string, accepted = acceptedApi(library)): void {
   // jsii-diff loads an assembly's dependencies from where it lies: beside this package's.
   const baseline = join(dir, ".api-baseline");
+  rmSync(baseline, { recursive: true, force: true });
   mkdirSync(baseline, { recursive: true });
-  cpSync(acceptedApi(library), join(baseline, ".jsii"));
+  cpSync(accepted, join(baseline, ".jsii"));
   cpSync(join(dir, "package.json"), join(baseline, "package.json"));
   try {
     run(bin("jsii-diff"), ["--error-on", "all", "--keys", baseline, dir]);
@@ -268,7 +272,8 @@ function main(): void {
   const dirs = new Map<Library["name"], string>();
   for (const library of LIBRARIES) {
     const dir = compile(library);
-    checkApi(library, dir, args.includes("--accept-api"));
+    if (args.includes("--accept-api") || !existsSync(acceptedApi(library))) acceptApi(library, dir);
+    else checkApi(library, dir);
     wheel(dir, out, python);
     dirs.set(library.name, dir);
   }

@@ -19,7 +19,7 @@ import {
   InMemoryDeploymentSource,
   startEmulatorProcess,
 } from "../src/testing";
-import { LIBRARIES } from "../scripts/package-python";
+import { checkApi, LIBRARIES, packageDir } from "../scripts/package-python";
 import { walk } from "./support/files";
 import { offlineTerraformEnv, requireTerraform, run, terraform } from "./support/terraform";
 
@@ -91,6 +91,21 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
   rmSync(scratch, { recursive: true, force: true });
+});
+
+it("guards the jsii API: an output removed from the accepted API fails the build", () => {
+  const [library] = LIBRARIES;
+  const accepted = JSON.parse(readFileSync(join(repo, "jsii", `${library.name}.jsii`), "utf8"));
+  const type = accepted.types[`${library.name}-coreweave-inference.CoreweaveDeploymentData`];
+  // As if the last accepted API had an output that this code no longer has.
+  type.properties.push({ ...type.properties[0], name: "legacyOutput" });
+  const tampered = join(scratch, "tampered.jsii");
+  writeFileSync(tampered, JSON.stringify(accepted));
+  expect(() => checkApi(library, packageDir(library), tampered)).toThrow(
+    /cdktn-coreweave-inference: the API changed in a way that breaks its users/,
+  );
+  // And the accepted API as committed passes.
+  expect(() => checkApi(library, packageDir(library))).not.toThrow();
 });
 
 /** snake_case, as jsii names members and struct fields in Python. */
@@ -344,6 +359,26 @@ describe.each(LIBRARIES)("Python, $name $version", (library) => {
     expect((await emulator.requestLog()).length).toBe(before);
     const planned = plan(app.dir);
     expect(planned.code).toBe(0);
+  });
+
+  it("records the lookup file in record mode, as TypeScript apps do", async () => {
+    const file = join(work, "recorded.json");
+    const app = await runApp(
+      outputsApp,
+      "record",
+      appEnv({
+        COREWEAVE_LOOKUP_MODE: "record",
+        COREWEAVE_LOOKUP_FILE: file,
+        DEPLOYMENT_ID: "dep-abc123",
+      }),
+    );
+    expect(app.code).toBe(0);
+    const recorded = JSON.parse(readFileSync(file, "utf8"));
+    expect(recorded.deployments["dep-abc123"]).toMatchObject({
+      endpoint: `${emulator.url}/`,
+      deployment: { spec: { id: "dep-abc123" } },
+    });
+    expect(readFileSync(file, "utf8")).not.toContain(TOKEN);
   });
 
   it("refuses a stale lookup at plan, and one from the future at synth", async () => {
