@@ -11,8 +11,9 @@
  * lookup and gate: the probe). Cells run round by round, so the noise of this shared machine falls
  * on all of them alike; medians of 7. Compare cells within one run.
  */
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, type ExecFileSyncOptions, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readdirSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -25,7 +26,8 @@ import type { ExitMark, LiteralTemplate, SampleConfig, SampleResult } from "./sa
 type Testing = typeof import("../src/testing");
 type Emulator = Awaited<ReturnType<Testing["startEmulatorProcess"]>>;
 
-const DIST = join(__dirname, "..", "dist");
+const repo = join(__dirname, "..");
+const DIST = join(repo, "dist");
 /* eslint-disable @typescript-eslint/no-require-imports */
 const testing = require(join(DIST, "testing")) as Testing;
 const api = require(join(DIST, "client")) as typeof import("../src/client");
@@ -128,17 +130,21 @@ function sampleEnv(setup: Setup, mode: Mode): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `node args...` to its end; resolves with its stdout, wall time, and when it ran. */
+/**
+ * Runs `node args...` (or `program args...`) to its end; resolves with its stdout, wall time, and
+ * when it ran.
+ */
 function runProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
+  program = process.execPath,
 ): Promise<{ stdout: string; processMs: number; spawnedAt: number; goneAt: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const spawnedAt = now();
     let goneAt = 0;
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     child.once("exit", () => (goneAt = now()));
     let stdout = "";
     let stderr = "";
@@ -498,6 +504,62 @@ async function threadParts(dist: string): Promise<Record<string, number>> {
   };
 }
 
+/** The Python rows: how many rounds, and the target's slack over one round trip. */
+const PYTHON_SAMPLES = 3;
+const PYTHON_TARGET_MS = 350;
+
+/**
+ * A Python app with one lookup and a gate, paired with the same Python app written from literals
+ * (bench/python_sample.py), whole `python` processes: the jsii kernel's start is in both. The
+ * cdktn wheel from `npm run package:python`, in a fresh virtual environment with cdktn from PyPI.
+ */
+async function pythonRows(setup: Setup, template: LiteralTemplate): Promise<Summary[]> {
+  const wheels = join(setup.workDir, "wheels");
+  const venv = join(setup.workDir, "venv");
+  const quiet: ExecFileSyncOptions = { cwd: repo, stdio: ["ignore", "ignore", "inherit"] };
+  execFileSync(
+    process.execPath,
+    ["--require", "tsx/cjs", join(repo, "scripts", "package-python.ts"), "--out", wheels],
+    quiet,
+  );
+  execFileSync("python3", ["-m", "venv", venv], quiet);
+  const python = join(venv, "bin", "python");
+  const wheel = readdirSync(wheels).find((file) => file.startsWith("cdktn_"));
+  execFileSync(
+    python,
+    [
+      "-m",
+      "pip",
+      "install",
+      "--quiet",
+      "--disable-pip-version-check",
+      join(wheels, wheel!),
+      "cdktn==0.24.0",
+    ],
+    quiet,
+  );
+  const env = { ...sampleEnv(setup, "live"), JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION: "20" };
+  const runs = { literal: [] as Run[], lookup: [] as Run[] };
+  for (let round = 1; round <= PYTHON_SAMPLES; round++) {
+    for (const mode of ["literal", "lookup"] as const) {
+      const outdir = await mkdtemp(join(setup.workDir, "py-out-"));
+      const config = { mode, library: "cdktn", deploymentId: SHARED_ID, outdir, template };
+      const ran = await runProcess(
+        [join(__dirname, "python_sample.py"), JSON.stringify(config)],
+        env,
+        setup.workDir,
+        python,
+      );
+      await rm(outdir, { recursive: true, force: true });
+      runs[mode].push({ ...ran, requests: 0, maxRssKb: 0, resources: 2, marks: {} });
+      process.stderr.write(
+        `round ${round}/${PYTHON_SAMPLES} python ${mode.padEnd(9)} ${ran.processMs.toFixed(0).padStart(6)} ms\n`,
+      );
+    }
+  }
+  return [summarize(runs.literal), summarize(runs.lookup)];
+}
+
 async function bench(setup: Setup): Promise<void> {
   const rttMs = await measureRtt(setup.emulator);
   const parts = await threadParts(dirname(setup.app.lib));
@@ -534,6 +596,21 @@ async function bench(setup: Setup): Promise<void> {
   );
   for (const [part, ms] of Object.entries(parts)) console.log(`| ${part} | ${ms.toFixed(1)} |`);
   console.log(`| request (warm RTT, emulator latency ${LATENCY_MS} ms) | ${rttMs.toFixed(1)} |`);
+
+  const [literal, lookup] = await pythonRows(setup, template);
+  const added = lookup.processMs - literal.processMs;
+  console.log(
+    `\n| Python (cdktn), medians of ${PYTHON_SAMPLES} whole processes | ms | vs literal | ratio |\n| --- | ---: | ---: | ---: |`,
+  );
+  console.log(`| literal:1 | ${literal.processMs.toFixed(0)} | | |`);
+  console.log(
+    `| lookup:1 | ${lookup.processMs.toFixed(0)} | +${added.toFixed(0)} | ${(lookup.processMs / literal.processMs).toFixed(2)}x |`,
+  );
+  const target = rttMs + PYTHON_TARGET_MS;
+  console.log(
+    `\nPython target: 1 lookup + gate adds ≤ 1 RTT + ${PYTHON_TARGET_MS} ms (${target.toFixed(0)} ms): ` +
+      `+${added.toFixed(0)} ms, ${added <= target ? "met" : "**not met**"}`,
+  );
 }
 
 /**

@@ -5,13 +5,11 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
-import { once } from "node:events";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { CoreweaveEmulator, deploymentFixture } from "../src/testing";
+import { closedPortUrl } from "./support/closed-port";
 import { eventually, killLaunched, launch } from "./support/launched-processes";
 
 const TOKEN = "cw-process-secret-5e2a9c71";
@@ -214,22 +212,12 @@ describe("a parent that goes away", () => {
   });
 });
 
-/** A loopback URL where nothing listens: a port just freed. */
-async function deadEndpoint(): Promise<string> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return `http://127.0.0.1:${port}`;
-}
 
 it("ends a wait for 100 deployments against a dead endpoint by its --timeout, exiting 3", async () => {
   const ids = Array.from({ length: 100 }, (_, i) => `dep-${i}`);
   const started = Date.now();
   const result = spawnSync(CLI[0], [...CLI.slice(1), "wait", ...ids, "--timeout", "10s"], {
-    env: env({ COREWEAVE_API_ENDPOINT: await deadEndpoint() }),
+    env: env({ COREWEAVE_API_ENDPOINT: await closedPortUrl() }),
     encoding: "utf8",
     timeout: 60_000,
   });

@@ -5,28 +5,18 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createServer as createHttpServer } from "node:http";
-import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { deploymentFixture } from "../src/testing/fixtures";
 import { COMMANDS } from "../src/cli/main";
 import { cliHarness } from "./support/cli-harness";
+import { closedPortUrl } from "./support/closed-port";
 
 const TOKEN = "cw-cli-secret-3b5d7f9a";
 const harness = cliHarness(TOKEN);
 const { emulator, cli } = harness;
 
-/** A loopback URL where nothing listens: a port just freed. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
-  server.close();
-  await once(server, "close");
-  return `http://127.0.0.1:${port}`;
-}
 
 const creating = (id: string) =>
   deploymentFixture(id, {
