@@ -212,7 +212,6 @@ describe("a parent that goes away", () => {
   });
 });
 
-
 it("ends a wait for 100 deployments against a dead endpoint by its --timeout, exiting 3", async () => {
   const ids = Array.from({ length: 100 }, (_, i) => `dep-${i}`);
   const started = Date.now();

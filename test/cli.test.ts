@@ -17,7 +17,6 @@ const TOKEN = "cw-cli-secret-3b5d7f9a";
 const harness = cliHarness(TOKEN);
 const { emulator, cli } = harness;
 
-
 const creating = (id: string) =>
   deploymentFixture(id, {
     status: "STATUS_CREATING",
