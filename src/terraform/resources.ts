@@ -1,6 +1,6 @@
 /**
  * The Terraform elements this package adds, built with the CDK library of the stack they go
- * into (see `cdk.ts`): `terraform_data` records and gates, the `null_resource` gate variant and
+ * into (see `cdk-library.ts`): `terraform_data` records and gates, the `null_resource` gate variant and
  * its provider, and the stack's `terraform.required_version`.
  *
  * Written on the libraries' base classes rather than cdktf's `DataResource` and
