@@ -79,6 +79,7 @@ describe("the npm package", () => {
       "README.md",
       "CHANGELOG.md",
       "docs/cli.md",
+      "docs/api/python-cdktn.md",
       "LICENSE",
       "dist/index.js",
       "dist/index.d.ts",
@@ -93,7 +94,7 @@ describe("the npm package", () => {
     }
     const unexpected = files.filter(
       (f) =>
-        !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/[^/]+\.md|dist\/.+\.(js|d\.ts))$/.test(
+        !/^(package\.json|README\.md|CHANGELOG\.md|LICENSE|docs\/(api\/)?[^/]+\.md|dist\/.+\.(js|d\.ts))$/.test(
           f,
         ),
     );
