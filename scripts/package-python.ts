@@ -234,9 +234,13 @@ export function checkApi(library: Library, dir: string, accepted = acceptedApi(l
 function buildVenv(): string {
   const venv = join(build, "python-build-venv");
   const python = join(venv, "bin", "python");
-  if (!existsSync(python)) {
+  // Written once the install has finished: a venv left half-installed is made again.
+  const ready = join(venv, ".installed");
+  if (!existsSync(ready)) {
+    rmSync(venv, { recursive: true, force: true });
     run("python3", ["-m", "venv", venv]);
     run(python, ["-m", "pip", "install", "--quiet", "setuptools~=75.3.2", "build~=1.5.0", "wheel"]);
+    writeFileSync(ready, "");
   }
   return python;
 }
@@ -266,9 +270,16 @@ function apiDocs(dirs: ReadonlyMap<Library["name"], string>): Map<string, string
 function main(): void {
   const args = process.argv.slice(2);
   const outAt = args.indexOf("--out");
+  if (outAt !== -1 && !args[outAt + 1]) throw new Error("--out needs a folder for the wheels");
   const out = resolve(outAt === -1 ? join(repo, "dist", "python") : args[outAt + 1]);
   const python = buildVenv();
   mkdirSync(out, { recursive: true });
+  // Only this build's wheels: one of an earlier version would be listed, and installed, beside.
+  for (const file of readdirSync(out).filter((name) =>
+    /^cdkt[fn]_coreweave_inference-/.test(name),
+  )) {
+    rmSync(join(out, file));
+  }
   const dirs = new Map<Library["name"], string>();
   for (const library of LIBRARIES) {
     const dir = compile(library);

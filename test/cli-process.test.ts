@@ -212,6 +212,29 @@ describe("a parent that goes away", () => {
   });
 });
 
+it("takes Ctrl-C to the whole group under npx as the one cancellation it is", async () => {
+  creating("dep-stuck");
+  const files = reportFiles("group-sigint");
+  const cli = quoted([...CLI, "wait", "dep-stuck", "--interval", "100ms", "--junit", files.junit]);
+  // npm, its shell and the waiter in one process group, as a terminal's Ctrl-C reaches them.
+  const npx = await launch("npm", ["exec", "--yes", "--", "sh", "-c", cli], {
+    cwd: repo,
+    env: env(),
+    readyPattern: /dep-stuck: (STATUS_CREATING)/,
+  });
+  process.kill(-npx.pid, "SIGINT");
+  const written = () => {
+    try {
+      return parseJunit(files.junit).testcase.failure !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  await eventually("the report is written", written, 5_000);
+  // The parents die of it too: that is no second cancellation, and the reason stays the signal.
+  expect(parseJunit(files.junit).testcase.failure["#text"]).toContain("(SIGINT)");
+});
+
 it("ends a wait for 100 deployments against a dead endpoint by its --timeout, exiting 3", async () => {
   const ids = Array.from({ length: 100 }, (_, i) => `dep-${i}`);
   const started = Date.now();

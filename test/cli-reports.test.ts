@@ -9,13 +9,15 @@ import { ConfigurationError, ServerError } from "../src/client";
 import { evaluateReadiness } from "../src/api/readiness";
 import type { Deployment } from "../src/client";
 import type { ResultRow, Run } from "../src/cli/fleet";
-import { liveTableLines, useColour } from "../src/cli/live-table";
+import { cellsOf, liveTableLines, useColour } from "../src/cli/live-table";
 import { annotations, junitReport, stepSummary } from "../src/cli/reports";
 import { deploymentFixture } from "../src/testing";
 import { parseGetDeploymentResponse } from "../src/api/schema";
 import { sanitizeText } from "../src/api/text";
 
-const HOSTILE = 'x | y <script>alert(1)</script> & "q" \n::error::forged ##[add-path]/evil %0A';
+const HOSTILE =
+  'x | y <script>alert(1)</script> & "q" \n::error::forged ##[add-path]/evil %0A ' +
+  "[click](https://evil.example) ![i](https://evil.example/i.png) `code`";
 
 function deployment(
   id: string,
@@ -95,7 +97,7 @@ describe("GitHub step summary", () => {
     const bodyRows = [...html.matchAll(/<tr>\n((?:<td>[\s\S]*?<\/td>\n)+)<\/tr>/g)];
     expect(bodyRows).toHaveLength(5);
     for (const row of bodyRows) expect(row[1].match(/<td>/g)).toHaveLength(5);
-    expect(html).not.toMatch(/<script>|<b>/);
+    expect(html).not.toMatch(/<script>|<b>|<a |<img |<code>/);
     expect(html).toContain("&lt;script&gt;");
     expect(html).toContain("<td>yes</td>");
     expect(html).toContain("<td>no (will not become ready)</td>");
@@ -409,6 +411,11 @@ describe("JUnit XML", () => {
     ]);
   });
 
+  it("says once why fail-fast skipped a deployment", () => {
+    const xml = junitReport(wait([rows()[2], rows()[4]]));
+    expect(xml).toContain('<skipped message="not waited for: another deployment failed"/>');
+  });
+
   it("fails a deployment a cancelled run stopped waiting for, with its last status", () => {
     const [, slow] = rows();
     const cancelled: ResultRow = {
@@ -462,6 +469,20 @@ describe("the live table", () => {
     expect(lines[18]).toBe("… 22 more: 22 ready");
     const tiny = liveTableLines(many, 5000, { colour: false, columns: 100, rows: 2 });
     expect(tiny).toEqual(["… 40 more deployments: 10 not ready, 30 ready"]);
+  });
+
+  it("measures lines in terminal cells: wide characters count twice", () => {
+    const wide = [
+      { deploymentId: "dep-wide", status: "STATUS_CREATING", note: "模型加载中".repeat(20) },
+    ];
+    const [line] = liveTableLines(wide, 5000, { colour: false, columns: 60, rows: 24 });
+    const cells = [...line].reduce((sum, char) => sum + cellsOf(char), 0);
+    expect(cells).toBeLessThanOrEqual(59);
+    expect(cells).toBeGreaterThanOrEqual(58);
+    expect(line.length).toBeLessThan(59);
+    expect(cellsOf("模")).toBe(2);
+    expect(cellsOf("a")).toBe(1);
+    expect(cellsOf("\u0301")).toBe(0);
   });
 
   it("colours a ready line green and a waiting one yellow on a terminal", () => {

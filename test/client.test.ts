@@ -535,3 +535,32 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
 }
+
+describe("requests in flight and aborts", () => {
+  it("fails a call that waited for a request slot its whole deadline as that, sending nothing", async () => {
+    emulator.addFault({ type: "hang", times: 1 });
+    const c = client({ maxConcurrentRequests: 1, deadlineMs: 2_000 });
+    const hanging = c.getDeployment(ID).catch((error: unknown) => error);
+    const queued = await rejection(c.getDeployment(ID, { deadlineMs: 300 }));
+    expect(queued).toBeInstanceOf(ApiTimeoutError);
+    expect(queued.message).toBe(
+      `CoreWeave GET deployment "${ID}" timed out before its request was sent: all 1 of the ` +
+        "client's request slots stayed busy for the whole deadline of 300 ms. Look up fewer " +
+        "deployments at once, or raise the deadlineMs option.",
+    );
+    expect(queued.attempts).toBe(0);
+    expect(gets()).toHaveLength(1);
+    await hanging;
+  });
+
+  it("rejects with the signal's reason when aborted between retries, as when aborted in flight", async () => {
+    emulator.addFault({ type: "status", httpStatus: 503, times: -1 });
+    const c = client({ retry: { initialDelayMs: 1_000, maxDelayMs: 1_000 } });
+    const abort = new AbortController();
+    const reason = new Error("cancelled by the caller");
+    const call = c.getDeployment(ID, { signal: abort.signal }).catch((error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    abort.abort(reason);
+    expect(await call).toBe(reason);
+  });
+});

@@ -1,4 +1,4 @@
-import { encodeDeploymentId } from "../src/api/coreweave-inference-client";
+import { encodeDeploymentId } from "../src/api/deployment-id";
 import {
   CONNECTION_DEFAULTS,
   resolveApiToken,

@@ -170,7 +170,8 @@ describe("emulator CLI --help", () => {
     expect(result.stdout).toContain('{"steps": [{"deployment": {...}, "requests": 2}');
     expect(result.stdout).toMatch(/^ +--detach +run in the background/m);
     expect(result.stdout).toMatch(/^ +--pid-file FILE +with --detach/m);
-    expect(result.stdout).toContain("--detach --pid-file emulator.pid | head -1 | sed");
+    expect(result.stdout).toContain("--detach --pid-file emulator.pid > emulator.out\n");
+    expect(result.stdout).toContain("URL=$(head -1 emulator.out | sed");
     for (const { method, path } of CONTROL_ROUTES) {
       expect(result.stdout).toMatch(
         new RegExp(`^ +${method} +${path.replace(/[{}]/g, "\\$&")} `, "m"),

@@ -1,8 +1,7 @@
-/** The HTTP client, and the rule for what deployment ID may go into its URL. */
+/** The HTTP client: one GET of a deployment, with its limits, retries and checks. */
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { setFlagsFromString } from "node:v8";
 import type { Agent, Dispatcher } from "undici";
 import {
@@ -16,7 +15,7 @@ import {
 } from "./connection";
 import type { Deployment } from "./deployment";
 import { concurrencyLimit, type Limiter, MAX_REQUESTS_IN_FLIGHT } from "./concurrency";
-import { InvalidDeploymentIdError } from "./errors";
+import { encodeDeploymentId } from "./deployment-id";
 import { schema } from "./lazy-schema";
 import {
   type AttemptResult,
@@ -25,15 +24,15 @@ import {
   type FailedAttempt,
   type LookupContext,
 } from "./failures";
-import { failureToError } from "./messages";
+import { failureToError, queuedThroughoutError } from "./messages";
 import {
   type BackoffOptions,
   isRetryable,
+  pause,
   type RetryPolicy,
   resolveRetryPolicy,
   retryDelayMs,
 } from "./retry";
-import { findCharacter, hasUnsafeCharacter, isWellFormed, printable } from "./text";
 
 export interface CoreweaveClientOptions extends ConnectionOptions {
   /**
@@ -73,8 +72,11 @@ export interface GetDeploymentOptions {
   readonly signal?: AbortSignal;
 }
 
+/** This package's version, as the CLI's `--version` prints it. */
+export const PACKAGE_VERSION = packageVersion();
+
 /** `cdktf-coreweave-inference/<version>`, so CoreWeave can tell this library's traffic apart. */
-export const USER_AGENT = `cdktf-coreweave-inference/${packageVersion()}`;
+export const USER_AGENT = `cdktf-coreweave-inference/${PACKAGE_VERSION}`;
 
 /**
  * Reads CoreWeave inference deployments over HTTPS with bounded retries, timeouts and body size.
@@ -87,6 +89,8 @@ export class CoreweaveInferenceClient {
   readonly maxRetries: number;
   readonly maxResponseBytes: number;
   readonly retryPolicy: RetryPolicy;
+  /** HTTP requests in flight at once, across every call of this client. */
+  readonly maxConcurrentRequests: number;
   // An ES private field: invisible to util.inspect, JSON.stringify and Object.keys.
   readonly #token: string;
   readonly #agent: Agent;
@@ -104,14 +108,13 @@ export class CoreweaveInferenceClient {
     this.maxRetries = connection.maxRetries;
     this.maxResponseBytes = connection.maxResponseBytes;
     this.retryPolicy = resolveRetryPolicy(connection.maxRetries, options.retry);
-    this.#slot = concurrencyLimit(
-      requireInteger(
-        "maxConcurrentRequests",
-        options.maxConcurrentRequests ?? MAX_REQUESTS_IN_FLIGHT,
-        1,
-        10_000,
-      ),
+    this.maxConcurrentRequests = requireInteger(
+      "maxConcurrentRequests",
+      options.maxConcurrentRequests ?? MAX_REQUESTS_IN_FLIGHT,
+      1,
+      10_000,
     );
+    this.#slot = concurrencyLimit(this.maxConcurrentRequests);
     // The per-attempt limit, enforced by undici at each stage as well as by the abort signal.
     this.#agent = new (undici().Agent)({
       connect: { timeout: this.attemptTimeoutMs },
@@ -144,7 +147,7 @@ export class CoreweaveInferenceClient {
       names: this.#names,
     };
     const deadline = Date.now() + deadlineMs;
-    let previous: FailedAttempt = { type: "timeout", timeoutMs: deadlineMs };
+    let previous: FailedAttempt | undefined;
     for (let attempt = 1; ; attempt++) {
       const tried = await this.#slot(async () => {
         const remaining = deadline - Date.now();
@@ -153,8 +156,12 @@ export class CoreweaveInferenceClient {
         const result = await this.#attempt(url, context, remaining, abort);
         return { result, limitedByDeadline: remaining < this.attemptTimeoutMs };
       }, abort);
-      // The last real failure, or (queued throughout) the deadline itself.
-      if (tried === undefined) throw failureToError(previous, context, attempt - 1, true);
+      // The last real failure; or, queued throughout, that no request was ever sent.
+      if (tried === undefined) {
+        throw previous
+          ? failureToError(previous, context, attempt - 1, true)
+          : queuedThroughoutError(context, this.maxConcurrentRequests);
+      }
       const { result, limitedByDeadline } = tried;
       if (result.ok) return result.deployment;
       const { failed } = result;
@@ -165,7 +172,7 @@ export class CoreweaveInferenceClient {
       const delay = retryDelayMs(failed, attempt - 1, this.retryPolicy);
       // Waiting past the deadline only delays the same answer: stop now with the last error.
       if (Date.now() + delay >= deadline) throw failureToError(failed, context, attempt, true);
-      await sleep(delay, undefined, { signal: abort });
+      await pause(delay, abort);
     }
   }
 
@@ -210,43 +217,6 @@ export class CoreweaveInferenceClient {
   }
 }
 
-/** Longer than any real deployment ID; bounds the URL and every message that names the ID. */
-export const MAX_DEPLOYMENT_ID_LENGTH = 256;
-
-/**
- * Checks a deployment ID and returns it path-encoded for the URL. CoreWeave does not publish an ID
- * grammar, so we reject only what cannot be a single, safe path segment (empty, `/`, `\`, `.`,
- * `..`, control or invisible characters, text that is not well-formed Unicode, surrounding
- * whitespace, over-long) and percent-encode the rest.
- */
-export function encodeDeploymentId(id: unknown): string {
-  const fail = (why: string, bad?: ReturnType<typeof findCharacter>): never => {
-    // IDs appear in messages: keep them one bounded, printable line.
-    const shown = typeof id === "string" ? JSON.stringify(printable(id)) : typeof id;
-    const at = bad ? ` (character ${bad.position} is ${bad.description})` : "";
-    throw new InvalidDeploymentIdError(
-      `Invalid CoreWeave deployment ID ${shown}: ${why}${at}. ` +
-        "Pass the ID exactly as returned by CoreWeave's List or Create deployment API.",
-      typeof id === "string" ? { deploymentId: printable(id) } : {},
-    );
-  };
-  if (typeof id !== "string")
-    return fail(`expected a string, got ${id === null ? "null" : typeof id}`);
-  if (id.length === 0) return fail("it is empty");
-  if (id.length > MAX_DEPLOYMENT_ID_LENGTH) {
-    return fail(`it is ${id.length} characters long; the limit is ${MAX_DEPLOYMENT_ID_LENGTH}`);
-  }
-  // A lone surrogate cannot be UTF-8 encoded: encodeURIComponent would throw a raw URIError.
-  const illFormed = findCharacter(id, (char) => !isWellFormed(char));
-  if (illFormed) return fail("it is not well-formed Unicode", illFormed);
-  const unsafe = findCharacter(id, hasUnsafeCharacter);
-  if (unsafe) return fail("it contains control or invisible characters", unsafe);
-  if (id.trim() !== id) return fail("it has leading or trailing whitespace");
-  if (id === "." || id === "..") return fail("it is a relative path segment");
-  if (/[/\\]/.test(id)) return fail("it contains a path separator ('/' or '\\')");
-  return encodeURIComponent(id);
-}
-
 /** Reads a body up to `cap` bytes; returns undefined (and stops reading) past the cap. */
 async function readBounded(
   body: Dispatcher.ResponseData["body"],
@@ -275,7 +245,9 @@ function packageVersion(): string {
     const { name, version } = JSON.parse(
       readFileSync(join(__dirname, "../../package.json"), "utf8"),
     ) as { name?: unknown; version?: unknown };
-    return name === "cdktf-coreweave-inference" &&
+    // The npm package, or one of the jsii packages built from it (`npm run package:python`).
+    return typeof name === "string" &&
+      /^cdkt[fn]-coreweave-inference$/.test(name) &&
       typeof version === "string" &&
       /^[0-9A-Za-z.+-]{1,64}$/.test(version)
       ? version
@@ -336,7 +308,7 @@ let http: HttpClient | undefined;
 /**
  * undici's Agent and request API, loaded on first use: importing the package (as every CDKTF app
  * does) then costs no HTTP client. Only these two modules are loaded, not undici's whole public
- * surface (fetch, WebSocket, caches, mocks...): about 30 ms instead of 75. undici has no
+ * surface (fetch, WebSocket, caches, mocks...): about 20 ms instead of 75. undici has no
  * `exports` map, and the dependency is pinned to one version, so its file layout is known.
  */
 function undici(): HttpClient {

@@ -109,6 +109,20 @@ export function failureToError(
   }
 }
 
+/**
+ * The error of a call whose request was never sent: it waited for one of the client's request
+ * slots (`maxConcurrentRequests`) for its whole deadline. Not the endpoint's fault.
+ */
+export function queuedThroughoutError(context: LookupContext, slots: number): CoreweaveError {
+  const { deploymentId, deadlineMs, names } = context;
+  return new ApiTimeoutError(
+    `${subject(deploymentId)} timed out before its request was sent: all ${slots} of the ` +
+      `client's request slots stayed busy for the whole deadline of ${deadlineMs} ms. Look up ` +
+      `fewer deployments at once${orRaise(names.deadlineMs)}.`,
+    { deploymentId, attempts: 0 },
+  );
+}
+
 /** Builds the typed error for a non-2xx answer. */
 export function errorFromHttpStatus(
   httpStatus: number,

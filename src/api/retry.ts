@@ -2,6 +2,7 @@
  * Retry policy, in one place: what is retried, how long to wait, and how `Retry-After` is read.
  * Pure functions, so they are unit-tested without a network.
  */
+import { setTimeout as sleep } from "node:timers/promises";
 import { CONNECTION_DEFAULTS, MAX_TIMER_MS, requireInteger } from "./connection";
 import { ConfigurationError, CoreweaveError } from "./errors";
 import { withoutUndefined } from "./text";
@@ -134,4 +135,17 @@ export function parseRetryAfterMs(
   if (!/[a-z]/i.test(value)) return undefined;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/**
+ * Waits `ms` milliseconds before a retry or the next poll. An abort ends the wait at once,
+ * rejecting with the signal's reason, as an aborted request does (not with Node's `AbortError`).
+ */
+export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (error) {
+    if (signal?.aborted) throw signal.reason;
+    throw error;
+  }
 }

@@ -128,3 +128,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
     return out === "" ? name : `${out}.${name}`;
   }, "");
 }
+
+/**
+ * `text` as one word of a POSIX shell command line that a message suggests running: as it is
+ * when it holds only characters no shell reads specially, else single-quoted.
+ */
+export function shellWord(text: string): string {
+  return /^[A-Za-z0-9._:@%+=,/-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
+}

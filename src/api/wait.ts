@@ -2,7 +2,6 @@
  * Waiting until a deployment is ready (by `evaluateReadiness`): the one polling loop behind the
  * `wait` prop of `CoreweaveDeploymentData` and `coreweave-inference wait`.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import type { CoreweaveInferenceClient } from "./coreweave-inference-client";
 import { MAX_TIMER_MS, requireInteger } from "./connection";
 import { formatDuration, formatElapsed } from "./duration";
@@ -21,7 +20,7 @@ import {
   type ResolvedReadinessPolicy,
   resolveReadinessPolicy,
 } from "./readiness";
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable } from "./retry";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryable, pause } from "./retry";
 import type { Deployment } from "./deployment";
 import { sanitizeText } from "./text";
 
@@ -179,7 +178,7 @@ export async function waitForReady(
       }
     }
     const remaining = deadline - Date.now();
-    if (remaining > 0) await sleep(Math.min(delay, remaining), undefined, { signal });
+    if (remaining > 0) await pause(Math.min(delay, remaining), signal);
     if (Date.now() >= deadline) {
       if (last) return { ...ended(), outcome: "timeout", last, lastError };
       // Only failed polls reach here without `last`, and each one set `lastError`.

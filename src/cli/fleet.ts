@@ -266,6 +266,8 @@ export async function waitForAll(
             ...observed(last),
           };
         }
+        // Something unexpected ends the run: the other waits must not poll on behind it.
+        if (!(error instanceof CoreweaveError)) failFast.abort();
         if (!(error instanceof CoreweaveError)) throw error;
         if (!hooks.keepGoing) failFast.abort();
         hooks.onUpdate?.(deploymentId, { error });

@@ -71,18 +71,18 @@ export function liveTableLines(
   const idWidth = Math.min(40, Math.max(10, ...shown.map((s) => s.deploymentId.length)));
   const statusWidth = 17;
   const lines = shown.map((state) => {
-    const id = sanitizeText(state.deploymentId, idWidth).padEnd(idWidth);
-    const status = sanitizeText(state.status ?? "…", statusWidth).padEnd(statusWidth);
+    const id = fitCells(sanitizeText(state.deploymentId, 200), idWidth, true);
+    const status = fitCells(sanitizeText(state.status ?? "…", 200), statusWidth, true);
     const when = formatElapsed(state.endedMs ?? elapsedMs).padStart(6);
     const note = sanitizeText(state.note, 200);
-    const plain = `${id}  ${status}  ${when}  ${note}`.slice(0, width);
+    const plain = fitCells(`${id}  ${status}  ${when}  ${note}`, width);
     if (!colour) return plain;
     const style = isReady(state)
       ? STYLE.green
       : state.outcome && state.outcome !== "timeout"
         ? STYLE.red
         : STYLE.yellow;
-    const cut = Math.min(plain.length, idWidth + 2 + statusWidth);
+    const cut = Math.min(plain.length, id.length + 2 + status.length);
     return `${style}${plain.slice(0, cut)}${RESET}${STYLE.dim}${plain.slice(cut)}${RESET}`;
   });
   if (fits) return lines;
@@ -91,7 +91,41 @@ export function liveTableLines(
   for (const state of hidden) counts.set(stateWord(state), (counts.get(stateWord(state)) ?? 0) + 1);
   const counted = [...counts].map(([word, n]) => `${n} ${word}`).join(", ");
   const more = `… ${hidden.length} more${shown.length === 0 ? " deployments" : ""}: ${counted}`;
-  return [...lines, more.slice(0, width)];
+  return [...lines, fitCells(more, width)];
+}
+
+/**
+ * Terminal cells a character takes: 2 for East Asian wide and fullwidth characters and most
+ * emoji, 0 for combining marks, else 1. API text is any Unicode: a line measured in UTF-16 units
+ * would wrap on a terminal, and every redraw would then climb one line short.
+ */
+export function cellsOf(char: string): number {
+  const code = char.codePointAt(0) ?? 0;
+  if ((code >= 0x0300 && code <= 0x036f) || (code >= 0xfe00 && code <= 0xfe0f)) return 0;
+  const wide =
+    (code >= 0x1100 && code <= 0x115f) ||
+    (code >= 0x2e80 && code <= 0xa4cf) ||
+    (code >= 0xac00 && code <= 0xd7a3) ||
+    (code >= 0xf900 && code <= 0xfaff) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xff00 && code <= 0xff60) ||
+    (code >= 0xffe0 && code <= 0xffe6) ||
+    (code >= 0x1f300 && code <= 0x1faff) ||
+    (code >= 0x20000 && code <= 0x3fffd);
+  return wide ? 2 : 1;
+}
+
+/** `text` cut to at most `cells` terminal cells; with `pad`, filled with spaces to exactly that. */
+function fitCells(text: string, cells: number, pad = false): string {
+  let out = "";
+  let used = 0;
+  for (const char of text) {
+    const width = cellsOf(char);
+    if (used + width > cells) break;
+    out += char;
+    used += width;
+  }
+  return pad ? out + " ".repeat(cells - used) : out;
 }
 
 /** Colour only on a terminal, and never with `NO_COLOR` set to anything (no-color.org). */

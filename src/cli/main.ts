@@ -11,7 +11,10 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ENDPOINT_ENV, TOKEN_ENV } from "../api/connection";
-import { keepHttpParserOnBaselineCompiler } from "../api/coreweave-inference-client";
+import {
+  keepHttpParserOnBaselineCompiler,
+  PACKAGE_VERSION,
+} from "../api/coreweave-inference-client";
 import { CoreweaveError } from "../api/errors";
 import { sanitizeText } from "../api/text";
 import { LOOKUP_FILE_ENV, LOOKUP_FILE_NAME } from "../lookup/deployment-source";
@@ -67,6 +70,7 @@ ${COMMANDS.map(synopsis).join("\n")}
 
 options:
 ${flagLines({ ...ALL_FLAGS, ...HELP_FLAG }).join("\n")}
+  --version            this program's version
 
 environment: ${TOKEN_ENV} (required for get, wait, lookups record), ${ENDPOINT_ENV},
   ${LOOKUP_FILE_ENV} (default ./${LOOKUP_FILE_NAME}); GITHUB_STEP_SUMMARY (a Markdown
@@ -119,30 +123,31 @@ function findCommand(argv: readonly string[]): { command: Command | undefined; a
 /** A usage mistake after which the whole usage helps: no command, or an unknown one. */
 class LostError extends UsageError {}
 
-/** What a command line asks for: a command to run, or a usage text to print. */
+/** What a command line asks for: a command to run, or a text to print (usage, version). */
 export type Invocation =
   | {
       readonly command: Command;
       readonly operands: readonly string[];
       readonly flags: FlagValues<FlagSpecs>;
     }
-  | { readonly help: string };
+  | { readonly print: string };
 
 /**
  * Reads a command line: which command, its operands and its flags, or the help asked for.
  * Throws `UsageError` for a mistake; checks operands' meaning no further (each command does).
  */
 export function parseCommandLine(argv: readonly string[]): Invocation {
-  if (argv.length === 1 && argv[0] === "help") return { help: USAGE };
+  if (argv.length === 1 && argv[0] === "help") return { print: USAGE };
+  if (argv.length === 1 && argv[0] === "--version") return { print: PACKAGE_VERSION };
   const { command, args } = findCommand(argv);
   if (command === undefined) {
     // Parsed first, so that a bad flag is named even with no command.
     const { flags } = parseFlags(PROGRAM, ALL_FLAGS, args);
     if (!flags.help) throw new LostError("missing command");
-    return { help: USAGE };
+    return { print: USAGE };
   }
   const { operands, flags } = parseFlags(command.name, command.flags, args, ALL_FLAGS);
-  if (flags.help) return { help: commandUsage(command) };
+  if (flags.help) return { print: commandUsage(command) };
   return { command, operands, flags };
 }
 
@@ -151,8 +156,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let json = false;
   try {
     const invocation = parseCommandLine(argv);
-    if ("help" in invocation) {
-      io.stdout(`${invocation.help}\n`);
+    if ("print" in invocation) {
+      io.stdout(`${invocation.print}\n`);
       return EXIT.ok;
     }
     const { command, operands, flags } = invocation;
@@ -205,15 +210,21 @@ function usage(io: CliIo, error: UsageError): number {
 function main(): void {
   keepHttpParserOnBaselineCompiler();
   const cancellation = new AbortController();
+  let stopWatching = (): void => undefined;
   const cancel = (reason: Cancellation) => {
-    if (!cancellation.signal.aborted) return cancellation.abort(reason);
-    if (process.stderr.isTTY) process.stderr.write(SHOW_CURSOR);
-    process.exit(cancelledExitCode(reason));
+    // The parents die of the same Ctrl-C or group signal: once cancelled, nobody is left to
+    // watch for, and only a second signal (not a parent's death) ends the process at once.
+    stopWatching();
+    cancellation.abort(reason);
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => cancel({ signal, why: signal }));
+    process.on(signal, () => {
+      if (!cancellation.signal.aborted) return cancel({ signal, why: signal });
+      if (process.stderr.isTTY) process.stderr.write(SHOW_CURSOR);
+      process.exit(cancelledExitCode({ signal, why: signal }));
+    });
   }
-  const stopWatching = watchLaunchers(
+  stopWatching = watchLaunchers(
     ({ pid, command }) => {
       const name = command ? ` (${sanitizeText(command, 60)})` : "";
       cancel({ signal: "SIGTERM", why: `its parent process ${pid}${name} is gone` });

@@ -78,11 +78,14 @@ export function wordsFor(row: ResultRow): string {
   return notWaitedFor(row) ? "not waited for" : WORDS[row.outcome];
 }
 
-/** A Markdown table cell: one line, no pipe or HTML that could change the table. */
+/**
+ * A Markdown table cell: one line, no pipe or HTML that could change the table, and no link,
+ * image or code span of the API's making.
+ */
 function cell(text: string): string {
   return sanitizeText(text, 300)
     .replace(/\\/g, "\\\\")
-    .replace(/\|/g, "\\|")
+    .replace(/[|[\]`]/g, (char) => `\\${char}`)
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;");
@@ -201,6 +204,11 @@ export function annotations(run: Run): string {
   return out.join("");
 }
 
+/** XML text of several lines: each line cleaned and escaped, the line breaks kept. */
+function xmlLines(text: string): string {
+  return text.split("\n").map(xml).join("\n");
+}
+
 /** XML text or attribute value. Control characters are gone already (`sanitizeText`). */
 function xml(text: string): string {
   return sanitizeText(text, 4000)
@@ -237,10 +245,11 @@ export function junitReport(run: Run, now = new Date()): string {
     const open = `    <testcase classname="coreweave-inference.${command}" name="${xml(row.deploymentId)}" time="${seconds(row.elapsedMs)}"`;
     const kind = kindOf(row);
     if (kind === undefined) return `${open}/>`;
+    if (kind === "skipped") {
+      return `${open}>\n      <skipped message="${xml(firstBlocker(row))}"/>\n    </testcase>`;
+    }
     const message = xml(`${wordsFor(row)}: ${firstBlocker(row)}`);
-    if (kind === "skipped")
-      return `${open}>\n      <skipped message="${message}"/>\n    </testcase>`;
-    const details = xml(
+    const details = xmlLines(
       row.outcome === "cancelled"
         ? `The run was cancelled (${run.cancelled?.why ?? "cancelled"}) before ${row.deploymentId} was ready.`
         : (row.error?.message ?? (row.verdict?.blockers ?? []).map((b) => `- ${b}`).join("\n")),

@@ -16,7 +16,7 @@ import {
   type ResolvedReadinessPolicy,
   resolveReadinessPolicy,
 } from "../api/readiness";
-import { withoutUndefined } from "../api/text";
+import { shellWord, withoutUndefined } from "../api/text";
 import { type LookupFacts, lookupFactsOf } from "../datasources/deployment-lookup";
 import { LOOKUP_CLOCK_SKEW_MS, LOOKUP_MODE_ENV } from "../lookup/deployment-source";
 import { cdkFor } from "../terraform/cdk-library";
@@ -152,7 +152,7 @@ function freshness(
       `${formatDuration(LOOKUP_CLOCK_SKEW_MS)} of clock skew; a later time is no age and would ` +
       "pass maxAgeMs forever. The clock of the machine that looked it up was ahead, or the " +
       "lookup file was edited: fix that clock and synthesize again (cdktf plan), or record the " +
-      escapeTemplate(`lookup again (npx coreweave-inference lookups record ${id}, or `) +
+      escapeTemplate(`lookup again (npx coreweave-inference lookups record ${shellWord(id)}, or `) +
       `${LOOKUP_MODE_ENV}=record cdktf synth), then plan.` +
       "%{ else }" +
       `\${floor(${age} / 60)} minutes (\${${age}} s) before this plan; the gate accepts ` +

@@ -7,6 +7,7 @@
 import type { IConstruct } from "constructs";
 import type { ConnectionOptions } from "../api/connection";
 import type { Deployment } from "../api/deployment";
+import { encodeDeploymentId } from "../api/deployment-id";
 import { ConfigurationError, CoreweaveError, InvalidResponseError } from "../api/errors";
 import {
   evaluateReadiness,
@@ -73,6 +74,8 @@ export function lookUpDeployment(construct: IConstruct, request: LookupRequest):
   let result: DeploymentLookupResult;
   let resolvedWait: ResolvedWaitOptions | undefined;
   try {
+    // Checked here for every source, so no ID that could not go into a URL reaches a message.
+    encodeDeploymentId(deploymentId);
     resolvedWait = wait && resolveWaitOptions(wait);
     for (const warning of resolvedWait ? policyWarnings(resolvedWait.policy) : []) {
       cdk.Annotations.of(construct).addWarning(warning);

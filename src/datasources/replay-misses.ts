@@ -6,6 +6,7 @@
 import type { IConstruct } from "constructs";
 import { TOKEN_ENV } from "../api/connection";
 import { throwOneLine } from "../api/errors";
+import { shellWord } from "../api/text";
 import type { Deployment } from "../api/deployment";
 import { LOOKUP_FILE_NAME } from "../lookup/deployment-source";
 import { RECORD_COMMAND } from "../lookup/lookup-file";
@@ -81,7 +82,7 @@ function notRecordedError(missing: ReadonlySet<string>): LookupNotRecordedError 
     `${LOOKUP_FILE_NAME} (replay mode) has no entry for ${ids.length} CoreWeave ` +
       `deployment${ids.length === 1 ? "" : "s"}: ${ids.map((id) => JSON.stringify(id)).join(", ")}. ` +
       `Record them with ${TOKEN_ENV} set: npx coreweave-inference lookups record ` +
-      `${ids.join(" ")}, or ${RECORD_COMMAND}.`,
+      `${ids.map(shellWord).join(" ")}, or ${RECORD_COMMAND}.`,
   );
 }
 

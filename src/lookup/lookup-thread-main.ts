@@ -13,7 +13,12 @@ import { type MessagePort, workerData } from "node:worker_threads";
 import type { ResolvedConnection } from "../api/connection";
 import type { Deployment } from "../api/deployment";
 import type { ResolvedWaitOptions } from "../api/wait";
-import type { LookupJob, LookupJobResult, LookupThreadReply } from "./lookup-thread";
+import type {
+  LookupJob,
+  LookupJobResult,
+  LookupThreadReply,
+  NumberedLookupJob,
+} from "./lookup-thread";
 
 const { port, signal } = workerData as { port: MessagePort; signal: Int32Array };
 
@@ -24,9 +29,13 @@ function reply(message: LookupThreadReply): void {
   Atomics.notify(signal, 0);
 }
 
+/** The job being run, if any: a failure the thread reports is that job's. */
+let running: number | undefined;
+
 /** Reports a failure by its message only: never the job, which holds the token. */
 function replyCrash(error: unknown): void {
-  reply({ type: "crash", message: error instanceof Error ? error.message : String(error) });
+  const message = error instanceof Error ? error.message : String(error);
+  reply({ type: "crash", jobId: running, message });
 }
 
 process.on("uncaughtException", replyCrash);
@@ -88,8 +97,13 @@ async function waitUntilReady(
   return { ok: true, deployment: outcome.deployment, observedAt: outcome.observedAt };
 }
 
-port.on("message", (job: LookupJob) => {
-  runLookupJob(job).then((result) => reply({ type: "result", result }), replyCrash);
+port.on("message", (job: NumberedLookupJob) => {
+  running = job.id;
+  runLookupJob(job)
+    .then((result) => reply({ type: "result", jobId: job.id, result }), replyCrash)
+    .finally(() => {
+      if (running === job.id) running = undefined;
+    });
 });
 keepHttpParserOnBaselineCompiler();
 reply({ type: "ready" });

@@ -37,11 +37,19 @@ export interface LookupJobResult {
   >;
 }
 
-/** What the lookup thread posts back: a result, or why the job could not run at all. */
+/** A job as it is posted: numbered, so a reply is known for the job it answers. */
+export interface NumberedLookupJob extends LookupJob {
+  readonly id: number;
+}
+
+/**
+ * What the lookup thread posts back: a result, or why a job could not run at all (`jobId`: the
+ * job that was running, if any, when the thread failed).
+ */
 export type LookupThreadReply =
   | { readonly type: "ready" }
-  | { readonly type: "result"; readonly result: LookupJobResult }
-  | { readonly type: "crash"; readonly message: string };
+  | { readonly type: "result"; readonly jobId: number; readonly result: LookupJobResult }
+  | { readonly type: "crash"; readonly jobId?: number; readonly message: string };
 
 /** How long a new lookup thread may take to load the API layer and say "ready" before we give up. */
 const STARTUP_TIMEOUT_MS = 15_000;
@@ -68,6 +76,7 @@ export class LookupThread {
   #worker: Worker | undefined;
   #port: MessagePort | undefined;
   #ready = false;
+  #jobs = 0;
   readonly #signal = new Int32Array(new SharedArrayBuffer(4));
 
   /** Runs one job; returns its result, or a failure after `timeoutMs` at most. */
@@ -85,8 +94,15 @@ export class LookupThread {
       }
       this.#ready = true;
     }
-    port.postMessage(job);
-    const reply = this.#await(port, timeoutMs);
+    const id = ++this.#jobs;
+    port.postMessage({ ...job, id } satisfies NumberedLookupJob);
+    const deadline = Date.now() + timeoutMs;
+    let reply: LookupThreadReply | undefined;
+    do {
+      // A reply for another job (a failure the thread reported while idle, after an overrun) is
+      // stale: this job's reply is still to come.
+      reply = this.#await(port, deadline - Date.now());
+    } while (reply !== undefined && reply.type !== "ready" && (reply.jobId ?? id) !== id);
     if (reply?.type === "result") return reply.result;
     return this.#fail(
       reply === undefined

@@ -3,7 +3,7 @@ import { statSync } from "node:fs";
 import { ENDPOINT_ENV, resolveEndpoint, TOKEN_ENV } from "../api/connection";
 import { formatDuration } from "../api/duration";
 import { ConfigurationError } from "../api/errors";
-import { sanitizeText } from "../api/text";
+import { sanitizeText, shellWord } from "../api/text";
 import {
   type DeploymentLookupRequest,
   type DeploymentLookupResult,
@@ -45,7 +45,7 @@ export class ReplayDeploymentSource implements DeploymentSource {
     const now = Date.now();
     return requests.map(({ deploymentId, connection, wait }): DeploymentLookupResult => {
       const entry = entries.get(deploymentId);
-      const record = `npx coreweave-inference lookups record ${deploymentId}`;
+      const record = `npx coreweave-inference lookups record ${shellWord(deploymentId)}`;
       if (!entry) {
         const error = new LookupNotRecordedError(
           `${this.file} ${this.#version === "missing" ? "does not exist, so it has" : "has"} ` +

@@ -70,8 +70,10 @@ stand for --port, --fixtures and --latency-ms; ${EMULATOR_ENV.token} is the acce
 (default "${DEFAULT_EMULATOR_TOKEN}").
 Demo deployments: ${Object.keys(demoScenarios()).join(", ")}.
 
-In CI, where each step runs in a shell of its own, start it in the background in one step:
-  URL=$(npx coreweave-inference-emulator --detach --pid-file emulator.pid | head -1 | sed 's/.* on //')
+In CI, where each step runs in a shell of its own, start it in the background in one step
+(into a file, so that a failed start fails the step):
+  npx coreweave-inference-emulator --detach --pid-file emulator.pid > emulator.out
+  URL=$(head -1 emulator.out | sed 's/.* on //')
 use $URL in later steps, and stop it at the end with: kill $(cat emulator.pid)
 
 Fixtures file: a JSON object { "<id>": scenario, ... }, where a scenario is one of

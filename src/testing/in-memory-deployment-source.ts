@@ -1,4 +1,4 @@
-import { encodeDeploymentId } from "../api/coreweave-inference-client";
+import { encodeDeploymentId } from "../api/deployment-id";
 import { CoreweaveError, DeploymentNotFoundError, InvalidResponseError } from "../api/errors";
 import { checkDeploymentBody } from "../api/schema";
 import type { Deployment, GetDeploymentResponseJson } from "../api/deployment";

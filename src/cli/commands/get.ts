@@ -3,6 +3,7 @@ import { defineCommand } from "../command";
 import { type Cancellation, exitCodeOf, readAll, type Run, targetsOf } from "../fleet";
 import { apiClient, FLEET_FLAGS } from "../flags";
 import { renderDeployment } from "../render";
+import { jsonRow } from "../reports";
 import { cancelledLine, prepareReportPath, printError, printMany, reportToCi } from "../results";
 
 export const command = defineCommand({
@@ -34,6 +35,7 @@ export const command = defineCommand({
           : `${renderDeployment(deployment, verdict)}\n`,
       );
     } else if (targets.single) {
+      if (flags.json) io.stdout(`${JSON.stringify(jsonRow(row), null, 2)}\n`);
       io.stderr(cancelledLine(run));
     } else {
       printMany(run, flags.json ?? false, io, {
