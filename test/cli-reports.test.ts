@@ -87,6 +87,18 @@ const wait = (rows: readonly ResultRow[], more: Partial<Run> = {}): Run => ({
   ...more,
 });
 
+/** A run a signal cancelled. */
+const cancelledRun = (signal: "SIGINT" | "SIGTERM", rows: readonly ResultRow[]): Run =>
+  wait(rows, { cancelled: { signal, why: signal } });
+
+/** The same row, its wait ended by a cancelled run before it was decided. */
+const cutShort = (row: ResultRow): ResultRow => ({
+  ...row,
+  outcome: "cancelled",
+  cancelledBy: "run",
+  error: undefined,
+});
+
 describe("GitHub step summary", () => {
   it("renders as one GFM table: a row per deployment, five cells each, no HTML from the API", () => {
     const markdown = stepSummary(wait(rows()));
@@ -135,15 +147,8 @@ describe("GitHub step summary", () => {
 
   it("says in its headline that a run was cancelled, and why", () => {
     const [ready, slow] = rows();
-    const cancelled: ResultRow = {
-      ...slow,
-      outcome: "cancelled",
-      cancelledBy: "run",
-      error: undefined,
-    };
-    const markdown = stepSummary(
-      wait([ready, cancelled], { cancelled: { signal: "SIGTERM", why: "SIGTERM" } }),
-    );
+    const cancelled = cutShort(slow);
+    const markdown = stepSummary(cancelledRun("SIGTERM", [ready, cancelled]));
     expect(markdown.split("\n")[0]).toBe(
       "### coreweave-inference wait: ⏹️ cancelled (SIGTERM): 1 cancelled, 1 ready",
     );
@@ -196,15 +201,8 @@ describe("GitHub annotations", () => {
 
   it("warns once for a cancelled run, naming what was not ready yet", () => {
     const [ready, slow] = rows();
-    const cancelled: ResultRow = {
-      ...slow,
-      outcome: "cancelled",
-      cancelledBy: "run",
-      error: undefined,
-    };
-    const text = annotations(
-      wait([ready, cancelled], { cancelled: { signal: "SIGINT", why: "SIGINT" } }),
-    );
+    const cancelled = cutShort(slow);
+    const text = annotations(cancelledRun("SIGINT", [ready, cancelled]));
     expect(text).toBe(
       "::warning title=coreweave-inference wait%3A cancelled::The run was cancelled (SIGINT) " +
         "with 1 deployment not ready yet: dep-slow (the run was cancelled; last status STATUS_CREATING).\n",
@@ -381,12 +379,7 @@ describe("JUnit XML", () => {
       polls: 1,
       error: new ServerError("HTTP 404"),
     };
-    const cancelled: ResultRow = {
-      ...slow,
-      outcome: "cancelled",
-      cancelledBy: "run",
-      error: undefined,
-    };
+    const cancelled = cutShort(slow);
     const runs: Run[] = [
       wait([ready]),
       wait([slow]),
@@ -394,7 +387,7 @@ describe("JUnit XML", () => {
       wait([unreachable]),
       wait([apiError]),
       wait([failedRow, skipped]),
-      wait([ready, cancelled], { cancelled: { signal: "SIGTERM", why: "SIGTERM" } }),
+      cancelledRun("SIGTERM", [ready, cancelled]),
       { command: "get", rows: [notReady, ready] },
       wait(rows()),
       wait([]),
@@ -418,15 +411,8 @@ describe("JUnit XML", () => {
 
   it("fails a deployment a cancelled run stopped waiting for, with its last status", () => {
     const [, slow] = rows();
-    const cancelled: ResultRow = {
-      ...slow,
-      outcome: "cancelled",
-      cancelledBy: "run",
-      error: undefined,
-    };
-    const xml = junitReport(
-      wait([cancelled], { cancelled: { signal: "SIGTERM", why: "SIGTERM" } }),
-    );
+    const cancelled = cutShort(slow);
+    const xml = junitReport(cancelledRun("SIGTERM", [cancelled]));
     const parsed = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "" }).parse(xml);
     expect(parsed.testsuites.testsuite.testcase.failure).toMatchObject({
       type: "cancelled",

@@ -51,6 +51,12 @@ export interface ResultRow {
   readonly lastError?: CoreweaveError;
 }
 
+/** Whether fail-fast stopped waiting for it: another deployment decided the run. */
+export const notWaitedFor = (row: ResultRow): boolean => row.cancelledBy === "fail_fast";
+
+/** Whether a cancelled run (a signal) ended its wait before it was decided. */
+export const cutShortByRun = (row: ResultRow): boolean => row.cancelledBy === "run";
+
 /** Why a run ended before its deployments did: a signal, or the parent process gone. */
 export interface Cancellation {
   /** The signal the run ends as: its exit code is 128 plus its number (130, 143). */
@@ -267,8 +273,10 @@ export async function waitForAll(
           };
         }
         // Something unexpected ends the run: the other waits must not poll on behind it.
-        if (!(error instanceof CoreweaveError)) failFast.abort();
-        if (!(error instanceof CoreweaveError)) throw error;
+        if (!(error instanceof CoreweaveError)) {
+          failFast.abort();
+          throw error;
+        }
         if (!hooks.keepGoing) failFast.abort();
         hooks.onUpdate?.(deploymentId, { error });
         return {

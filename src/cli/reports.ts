@@ -7,7 +7,15 @@
 import { formatElapsed } from "../api/duration";
 import type { ReadinessVerdict } from "../api/readiness";
 import { sanitizeText } from "../api/text";
-import { overallOutcome, type ResultRow, type Run, type RowOutcome, worstFirst } from "./fleet";
+import {
+  cutShortByRun,
+  notWaitedFor,
+  overallOutcome,
+  type ResultRow,
+  type Run,
+  type RowOutcome,
+  worstFirst,
+} from "./fleet";
 
 /** `--json` for one deployment: the whole output of a single-ID wait, one entry of many. */
 export function jsonRow(row: ResultRow) {
@@ -36,9 +44,6 @@ export function jsonRun(run: Run, row: (row: ResultRow) => object) {
     deployments: run.rows.map(row),
   };
 }
-
-/** Whether fail-fast stopped waiting for it: another deployment decided the run. */
-const notWaitedFor = (row: ResultRow) => row.outcome === "cancelled" && row.cancelledBy !== "run";
 
 /** The first thing that keeps a deployment from being ready: a condition if one is unmet. */
 export function firstBlocker(row: ResultRow): string {
@@ -188,7 +193,7 @@ export function annotations(run: Run): string {
     );
   }
   if (run.cancelled) {
-    const open = run.rows.filter((row) => row.outcome === "cancelled" && !notWaitedFor(row));
+    const open = run.rows.filter(cutShortByRun);
     out.push(
       workflowCommand(
         "warning",

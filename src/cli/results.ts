@@ -10,7 +10,7 @@ import type { CoreweaveError } from "../api/errors";
 import { sanitizeText } from "../api/text";
 import { type CliIo, EXIT } from "./cli-io";
 import { UsageError } from "./command-line";
-import { type ResultRow, type Run, worstFirst } from "./fleet";
+import { cutShortByRun, notWaitedFor, type ResultRow, type Run, worstFirst } from "./fleet";
 import { annotations, jsonRun, junitReport, stepSummary } from "./reports";
 
 /**
@@ -28,7 +28,7 @@ export function printMany(
   for (const row of worstFirst(run.rows)) {
     if (row.error) io.stderr(`coreweave-inference: ${row.error.message}\n`);
   }
-  const skipped = run.rows.filter((row) => row.cancelledBy === "fail_fast");
+  const skipped = run.rows.filter(notWaitedFor);
   if (skipped.length > 0) {
     io.stderr(
       `coreweave-inference: not waited for to the end: ${skipped.map((row) => sanitizeText(row.deploymentId, 100)).join(", ")}: ` +
@@ -46,7 +46,7 @@ export function printError(error: CoreweaveError, json: boolean, io: CliIo): voi
 
 /** What a cancelled run says last, on stderr: why, and what was not ready yet. */
 export function cancelledLine(run: Run): string {
-  const open = run.rows.filter((row) => row.cancelledBy === "run");
+  const open = run.rows.filter(cutShortByRun);
   const list = open.map((row) => sanitizeText(row.deploymentId, 100)).join(", ");
   return (
     `coreweave-inference: ${run.command} cancelled (${run.cancelled?.why}): ` +
